@@ -1,0 +1,65 @@
+"""`python -m coursekit COMMAND`: the instructor's tools.  See README.md."""
+import argparse
+import sys
+from pathlib import Path
+
+from coursekit import ROOT, assignments, master_path
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(prog="python -m coursekit", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+    for name, help_text in [("fmt", "normalise masters: no outputs, stable cell ids"),
+                            ("fixtures", "regenerate public_tests/fixtures from the masters"),
+                            ("release", "regenerate the student notebooks in notebooks/ from the masters"),
+                            ("build", "fmt + fixtures + release"),
+                            ("solutions", "write executed clean solutions (no hidden tests) to build/solutions")]:
+        p = sub.add_parser(name, help=help_text)
+        p.add_argument("assignments", nargs="*", help="assignment IDs (default: all)")
+    p = sub.add_parser("to-text", help="print a master as editable text")
+    p.add_argument("assignment")
+    p = sub.add_parser("from-text", help="write a master from its text form")
+    p.add_argument("assignment")
+    p.add_argument("text", type=Path)
+    p.add_argument("--name", help="notebook file name for a new assignment")
+    p = sub.add_parser("demo", help="the end-to-end demo: release, execute, autograde a demo class, feedback, grades")
+    p.add_argument("--out", type=Path, default=ROOT / "build" / "demo")
+    args = parser.parse_args(argv)
+
+    if args.command == "to-text":
+        from coursekit.authoring import to_text
+        from coursekit.notebooks import read
+        sys.stdout.write(to_text(read(master_path(args.assignment))))
+        return 0
+    if args.command == "from-text":
+        from coursekit.authoring import from_text
+        from coursekit.notebooks import write
+        folder = ROOT / "source" / args.assignment
+        folder.mkdir(parents=True, exist_ok=True)
+        path = folder / args.name if args.name else master_path(args.assignment)
+        write(from_text(args.text.read_text()), path)
+        print(f"wrote {path.relative_to(ROOT)}")
+        return 0
+    if args.command == "demo":
+        from coursekit.demo import run_demo
+        return run_demo(args.out)
+
+    ids = args.assignments or assignments()
+    for assignment in ids:
+        if args.command in ("fmt", "build"):
+            from coursekit.notebooks import normalize, read, write
+            write(normalize(read(master_path(assignment))), master_path(assignment))
+        if args.command in ("fixtures", "build"):
+            from coursekit.fixtures import write as write_fixtures
+            print(f"wrote {write_fixtures(assignment).relative_to(ROOT)}")
+        if args.command in ("release", "build"):
+            from coursekit.release import release_students
+            print(f"wrote {release_students(assignment).relative_to(ROOT)}")
+        if args.command == "solutions":
+            from coursekit.release import release_solutions
+            print(f"wrote {release_solutions(assignment, ROOT / 'build' / 'solutions').relative_to(ROOT)}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,25 @@
+"""The reference solutions, taken from the master notebook: the one place each solution is written."""
+import contextlib
+import io
+import types
+
+import matplotlib
+
+from coursekit import master_path
+from coursekit.notebooks import is_demo, is_test, python_lines, read
+
+_cache = {}
+
+
+def load(assignment):
+    """A module holding everything the master defines outside test and demo cells (solutions, helpers, data)."""
+    if assignment not in _cache:
+        matplotlib.use("Agg")
+        module = types.ModuleType(f"reference_{assignment}")
+        module.__file__ = str(master_path(assignment))
+        for cell in read(master_path(assignment)).cells:
+            if cell.cell_type == "code" and not is_test(cell) and not is_demo(cell):
+                with contextlib.redirect_stdout(io.StringIO()):
+                    exec(compile(python_lines(cell.source), f"<{assignment} cell {cell.id}>", "exec"), module.__dict__)
+        _cache[assignment] = module
+    return _cache[assignment]
