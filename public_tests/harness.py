@@ -28,6 +28,7 @@ GREEN, RESET = "\033[92m", "\033[0m"
 
 class TestFailure(AssertionError):
     """A public test found a wrong answer; the message says which case, which variable and why."""
+    __test__ = False  # not a pytest test class
 
 
 class HiddenTestFailure(AssertionError):
@@ -285,6 +286,20 @@ def _student_line(exc):
     return f" (in {f.name}, line {f.lineno}: {f.line})" if f.line else f" (in {f.name})"
 
 
+CRASH_HINTS = [
+    ("could not be broadcast", "the shapes don't line up: check axis= and keepdims=True."),
+    ("not aligned", "a matrix product with mismatched shapes: check the order of the factors and the .T."),
+    ("matmul", "a matrix product with mismatched shapes: check the order of the factors and the .T."),
+    ("can be converted to Python scalars", "math.* functions take one number: use np.exp, np.log, ... on arrays."),
+    ("division by zero", "a division by zero: check the formula's denominator."),
+]
+
+
+def crash_hint(exc):
+    text = f"{type(exc).__name__}: {exc}"
+    return next((hint for key, hint in CRASH_HINTS if key in text), "")
+
+
 def call(target, case):
     """Run one case; return (output, stdout, args_before, args_after)."""
     args = case.args()
@@ -302,7 +317,8 @@ def find_problem(target, case, entry, name):
     except NotImplementedYet:
         raise
     except Exception as exc:  # the student's code raised: say where
-        return "(call)", f"your function raised {type(exc).__name__}: {exc}{_student_line(exc)}", case.hint
+        return "(call)", f"your function raised {type(exc).__name__}: {exc}{_student_line(exc)}", \
+            crash_hint(exc) or case.hint
     params = list(inspect.signature(target).parameters) if callable(target) else []
     for i, (b, a) in enumerate(zip(before, after)):
         if not _same(b, a):

@@ -15,8 +15,7 @@ def _sigmoid(x):
 MUTANTS = {
     "basic_sigmoid": [
         Mistake("the sign: sigmoid(x) = 1 / (1 + exp(-x)), with a minus.", lambda x: 1 / (1 + math.exp(x))),
-        Mistake("1 - exp(-x) in the denominator instead of 1 + exp(-x).", lambda x: 1 / (1 - math.exp(-x)),
-                expect="raised"),  # x = 0 divides by zero
+        Mistake("1 - exp(-x) in the denominator instead of 1 + exp(-x).", lambda x: 1 / (1 - math.exp(-x))),
         Mistake("returned exp(-x) / (1 + exp(x)).", lambda x: math.exp(-x) / (1 + math.exp(x))),
     ],
     "sigmoid": [
@@ -44,7 +43,7 @@ MUTANTS = {
         Mistake("axis=0 normalises the columns; each row needs its own norm (axis=1).",
                 lambda x: x / np.linalg.norm(x, axis=0, keepdims=True)),
         Mistake("without keepdims=True the norms broadcast along the wrong axis.",
-                lambda x: x / np.linalg.norm(x, axis=1)),
+                lambda x: x / np.linalg.norm(x, axis=1), known=False, expect="keepdims"),
         Mistake("divided by the sum of squares, not its square root.",
                 lambda x: x / np.sum(x * x, axis=1, keepdims=True)),
         Mistake("modifies x in place", lambda x: np.divide(x, np.linalg.norm(x, axis=1, keepdims=True), out=x),
@@ -56,7 +55,7 @@ MUTANTS = {
         Mistake("divided by the sum over the whole matrix, not each row's sum.",
                 lambda x: np.exp(x) / np.sum(np.exp(x))),
         Mistake("without keepdims=True the row sums broadcast along the wrong axis.",
-                lambda x: np.exp(x) / np.sum(np.exp(x), axis=1)),
+                lambda x: np.exp(x) / np.sum(np.exp(x), axis=1), known=False, expect="keepdims"),
         Mistake("forgot np.exp: divided the scores themselves.", lambda x: x / np.sum(x, axis=1, keepdims=True),
                 known=False, expect="softmax: case"),
     ],
