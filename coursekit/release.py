@@ -1,4 +1,5 @@
 """Student release (nbgrader generate_assignment into notebooks/) and the clean solutions release."""
+import os
 import shutil
 import subprocess
 import sys
@@ -11,7 +12,8 @@ from coursekit.notebooks import BEGIN_HIDDEN, END_HIDDEN, drop_delimiters, is_te
 
 def nbgrader(*args, cwd=ROOT, check=True, quiet=True):
     """Run an nbgrader command in course folder `cwd` (which holds nbgrader_config.py)."""
-    result = subprocess.run([sys.executable, "-m", "nbgrader", *args], cwd=cwd, text=True,
+    env = dict(os.environ, PATH=f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}")
+    result = subprocess.run([sys.executable, "-m", "nbgrader", *args], cwd=cwd, text=True, env=env,
                             stdout=subprocess.PIPE if quiet else None, stderr=subprocess.STDOUT if quiet else None)
     if check and result.returncode != 0:
         raise RuntimeError(f"nbgrader {' '.join(args)} failed:\n{result.stdout}")

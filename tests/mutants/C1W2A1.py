@@ -71,3 +71,7 @@ MUTANTS = {
         Mistake("absolute values instead of squares: that is L1.", lambda yhat, y: np.sum(np.abs(y - yhat))),
     ],
 }
+
+# The demo's "partly wrong" submission: this edit in the master's solution, and the points it must lose.
+TEXT_MISTAKE = ("L1", "np.abs(y - yhat)", "(y - yhat)")
+TEXT_MISTAKE_LOSES = 2
