@@ -3,7 +3,7 @@ import contextlib
 import io
 import types
 
-import matplotlib
+import matplotlib.pyplot as plt
 
 from coursekit import master_path
 from coursekit.notebooks import is_demo, is_test, python_lines, read
@@ -14,12 +14,18 @@ _cache = {}
 def load(assignment):
     """A module holding everything the master defines outside test and demo cells (solutions, helpers, data)."""
     if assignment not in _cache:
-        matplotlib.use("Agg")
         module = types.ModuleType(f"reference_{assignment}")
         module.__file__ = str(master_path(assignment))
-        for cell in read(master_path(assignment)).cells:
-            if cell.cell_type == "code" and not is_test(cell) and not is_demo(cell):
-                with contextlib.redirect_stdout(io.StringIO()):
-                    exec(compile(python_lines(cell.source), f"<{assignment} cell {cell.id}>", "exec"), module.__dict__)
+        backend = plt.get_backend()
+        plt.switch_backend("Agg")  # draw nothing; put the caller's backend (e.g. a notebook's inline) back after
+        try:
+            for cell in read(master_path(assignment)).cells:
+                if cell.cell_type == "code" and not is_test(cell) and not is_demo(cell):
+                    with contextlib.redirect_stdout(io.StringIO()):
+                        code = compile(python_lines(cell.source), f"<{assignment} cell {cell.id}>", "exec")
+                        exec(code, module.__dict__)
+        finally:
+            plt.close("all")
+            plt.switch_backend(backend)
         _cache[assignment] = module
     return _cache[assignment]
