@@ -234,8 +234,10 @@ def compare(expected, got, var, case):
         if isinstance(got, np.ndarray) and got.size == 1 and not case.strict_types:
             got = got.reshape(-1)[0]
         if not _is_number(got):
-            return var, f"expected a number {show(expected)}, got {show(got)}", \
-                ("return a Python float, e.g. cost.item()" if case.strict_types else "")
+            hint = "return a Python float, e.g. cost.item()." if case.strict_types else ""
+            if isinstance(got, np.ndarray) and got.size > 1:
+                hint = "an array came back where one number belongs: sum over all values, or check the axis."
+            return var, f"expected a number {show(expected)}, got {show(got)}", hint
         if case.strict_types and isinstance(expected, float) and not isinstance(got, float):
             return var, f"expected a Python float, got {show(got)}", "convert with .item() or float()."
         if isinstance(expected, (int, np.integer)) and not isinstance(expected, float):
