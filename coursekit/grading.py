@@ -8,7 +8,8 @@ import numpy as np
 
 from coursekit import reference
 from coursekit.fixtures import load_mistakes, outputs_of_known_mistakes
-from public_tests.harness import GREEN, RESET, Case, HiddenTestFailure, TestFailure, call, check_target, find_problem
+from public_tests.harness import GREEN, RESET, Case, HiddenTestFailure, TestFailure, call, check_target, decode, \
+    find_problem
 
 __all__ = ["Case", "hidden_check"]
 
@@ -25,10 +26,12 @@ def hidden_check(assignment, name, target, cases):
         expected, stdout, _, _ = call(ref, case)
         np.random.set_state(state)
         entry = {"expected": expected, "stdout": stdout,
-                 "mistakes": [[m, w] for m, w in outputs_of_known_mistakes(name, case, expected, mistakes)]}
+                 "mistakes": [[m, decode(w)] for m, w in outputs_of_known_mistakes(name, case, expected, mistakes)]}
         problem = find_problem(target, case, entry, name)
         if problem:
             var, _, mistake = problem
+            if "times the expected one" in mistake:  # the factor would reveal the expected value
+                mistake = "every value is off by the same factor: a missing or extra constant (the 1/m? a factor of 2?)."
             message = f"{name}: hidden test {number} of {len(cases)} failed ({case.name}; wrong {var})."
             if mistake:
                 message += f" Likely mistake: {mistake}"

@@ -35,7 +35,7 @@ def test_feedback_has_no_hidden_test_text(graded):
     assert len(pages) == 6
     assert leaks(course, [ASSIGNMENT]) == []
     wrong = (course / "feedback" / "bob-one-wrong" / ASSIGNMENT / f"{master_path(ASSIGNMENT).stem}.html").read_text()
-    assert "hidden test 1 of 2 failed" in wrong and "L1" in wrong  # the failure is still explained
+    assert "L1: hidden test 1 of 2 failed" in wrong and "forgot the absolute value" in wrong  # still explained
 
 
 def test_solutions_release_is_clean_and_executed(tmp_path):
