@@ -4,6 +4,7 @@ import io
 import types
 
 import matplotlib.pyplot as plt
+import numpy as np
 
 from coursekit import master_path
 from coursekit.notebooks import is_demo, is_test, python_lines, read
@@ -16,7 +17,7 @@ def load(assignment):
     if assignment not in _cache:
         module = types.ModuleType(f"reference_{assignment}")
         module.__file__ = str(master_path(assignment))
-        backend = plt.get_backend()
+        backend, random_state = plt.get_backend(), np.random.get_state()
         plt.switch_backend("Agg")  # draw nothing; put the caller's backend (e.g. a notebook's inline) back after
         try:
             for cell in read(master_path(assignment)).cells:
@@ -27,5 +28,6 @@ def load(assignment):
         finally:
             plt.close("all")
             plt.switch_backend(backend)
+            np.random.set_state(random_state)  # the caller's random numbers are not disturbed
         _cache[assignment] = module
     return _cache[assignment]
