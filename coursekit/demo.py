@@ -16,7 +16,7 @@ from coursekit import assignments, master_path
 from coursekit.notebooks import BEGIN_HIDDEN, END_HIDDEN, drop_delimiters, dumps, read
 from coursekit.release import nbgrader, release_solutions, scratch_course
 
-CELL_TIMEOUT = 20  # seconds, for the demo's infinite loop
+CELL_TIMEOUT = 60  # seconds per cell in the demo course (the infinite loop waits this long)
 
 
 def text_mistake(assignment):
