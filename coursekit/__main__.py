@@ -22,6 +22,18 @@ def main(argv=None):
     p.add_argument("assignment")
     p.add_argument("text", type=Path)
     p.add_argument("--name", help="notebook file name for a new assignment")
+    p = sub.add_parser("grade", help="grade every new or changed submission of an assignment (parallel, sandboxed)")
+    p.add_argument("assignment")
+    p.add_argument("--course", type=Path, default=ROOT, help="nbgrader course folder (default: this repo)")
+    p.add_argument("--submissions", type=Path, help="a folder or zip of <student>.ipynb (default: submitted/)")
+    p.add_argument("--workers", type=int, default=1, help="parallel jobs on this machine")
+    p.add_argument("--scheduler", help="address of a Dask scheduler, e.g. tcp://127.0.0.1:8786")
+    p.add_argument("--db-url", help="nbgrader gradebook URL (default: sqlite:///<course>/gradebook.db)")
+    p.add_argument("--run-all", action="store_true", help="also run demonstration cells")
+    p.add_argument("--no-sandbox", action="store_true", help="run kernels without the sandbox")
+    p.add_argument("--csv", type=Path, help="write the grades in nbgrader's export format")
+    p.add_argument("--cell-timeout", type=float, default=60)
+    p.add_argument("--memory-gib", type=float, default=2)
     p = sub.add_parser("demo", help="the end-to-end demo: release, execute, autograde a demo class, feedback, grades")
     p.add_argument("--out", type=Path, default=ROOT / "build" / "demo")
     args = parser.parse_args(argv)
@@ -39,6 +51,17 @@ def main(argv=None):
         path = folder / args.name if args.name else master_path(args.assignment)
         write(from_text(args.text.read_text()), path)
         print(f"wrote {path.relative_to(ROOT)}")
+        return 0
+    if args.command == "grade":
+        from coursekit import classgrade, sandbox
+        limits = sandbox.Limits(cell_timeout=args.cell_timeout, memory_bytes=int(args.memory_gib * (1 << 30)))
+        if not args.no_sandbox:
+            active = sandbox.protections()
+            print("sandbox: " + ", ".join(f"{k} {'on' if v is True else 'OFF (' + str(v) + ')'}"
+                                         for k, v in active.items()), file=sys.stderr)
+        rows = classgrade.grade_class(args.assignment, args.course, args.submissions, args.workers, args.scheduler,
+                                      args.db_url, args.run_all, limits, not args.no_sandbox, args.csv)
+        classgrade.print_table(rows)
         return 0
     if args.command == "demo":
         from coursekit.demo import run_demo

@@ -71,6 +71,21 @@ def strip_region(source, begin, end, replacement=None):
     return "\n".join(out)
 
 
+def stub_out(source, stub):
+    """The student's view of a solution cell: each solution region replaced by `stub`, at the region's indentation."""
+    out, inside = [], False
+    for line in source.split("\n"):
+        if line.strip() == BEGIN_SOLUTION:
+            inside = True
+            indent = line[:len(line) - len(line.lstrip())]
+            out += [indent + stub_line for stub_line in stub.split("\n")]
+        elif line.strip() == END_SOLUTION:
+            inside = False
+        elif not inside:
+            out.append(line)
+    return "\n".join(out)
+
+
 def drop_delimiters(source):
     """Solution code without its `### BEGIN/END SOLUTION` lines."""
     return "\n".join(l for l in source.split("\n") if l.strip() not in (BEGIN_SOLUTION, END_SOLUTION))

@@ -206,6 +206,8 @@ def compare(expected, got, var, case):
             else:
                 return var, f"expected a numpy array {show(expected)}, got {show(got)}", \
                     "return a numpy array (np.dot, np.exp, ... all return arrays)."
+        if type(got) is not np.ndarray:  # a subclass could override the comparisons below
+            got = np.ndarray.view(got, np.ndarray)
         if got.shape != expected.shape:
             hint = "check the shapes of your matrix products."
             if got.shape == expected.shape[::-1]:
@@ -312,33 +314,57 @@ def call(target, case):
     return output, buffer.getvalue(), before, args
 
 
-def find_problem(target, case, entry, name):
-    """Return None if the case passes, else (variable, what, likely mistake)."""
+def observe(target, case):
+    """Call the target on one case and note what happened (the part that must run beside the student's code).
+
+    Returns a dict: output, stdout, modified (name of an input changed in place, or None), error ((what, hint) if
+    the call raised, else None).
+    """
     try:
         output, stdout, before, after = call(target, case)
     except NotImplementedYet:
         raise
     except Exception as exc:  # the student's code raised: say where
-        return "(call)", f"your function raised {type(exc).__name__}: {exc}{_student_line(exc)}", \
-            crash_hint(exc) or case.hint
-    params = list(inspect.signature(target).parameters) if callable(target) else []
+        what = f"your function raised {type(exc).__name__}: {exc}{_student_line(exc)}"
+        return {"output": None, "stdout": "", "modified": None, "error": (what, crash_hint(exc) or case.hint)}
+    modified = None
     for i, (b, a) in enumerate(zip(before, after)):
         if not _same(b, a):
-            arg = params[i] if i < len(params) else f"argument {i + 1}"
-            return arg, "was modified in place by your function", \
-                f"don't change the input {arg}: compute a new array (x = x / n, not x /= n)."
-    expected = entry["expected"]
+            try:
+                params = list(inspect.signature(target).parameters)
+            except (TypeError, ValueError):
+                params = []
+            modified = params[i] if i < len(params) else f"argument {i + 1}"
+            break
+    return {"output": output, "stdout": stdout, "modified": modified, "error": None}
+
+
+def judge(seen, case, entry):
+    """Return None if what was observed passes the case, else (variable, what, likely mistake)."""
+    if seen["error"]:
+        return ("(call)",) + tuple(seen["error"])
+    if seen["modified"]:
+        arg = seen["modified"]
+        return arg, "was modified in place by your function", \
+            f"don't change the input {arg}: compute a new array (x = x / n, not x /= n)."
+    output, expected = seen["output"], entry["expected"]
     if output is None and expected is not None:
         return "output", "your function returned None", "did you forget the return statement?"
     diff = compare(expected, output, "output", case)
-    if diff is None and case.check_stdout and stdout != entry["stdout"]:
-        diff = ("printed output", f"expected:\n{entry['stdout']}\n     got:\n{stdout}", "check what you print and when.")
+    if diff is None and case.check_stdout and seen["stdout"] != entry["stdout"]:
+        diff = ("printed output", f"expected:\n{entry['stdout']}\n     got:\n{seen['stdout']}",
+                "check what you print and when.")
     if diff is None:
         return None
     for message, wrong in entry.get("mistakes", []):
         if compare(wrong, output, "output", case) is None:
             return diff[0], diff[1], message
     return diff[0], diff[1], diff[2] or case.hint
+
+
+def find_problem(target, case, entry, name):
+    """Return None if the case passes, else (variable, what, likely mistake)."""
+    return judge(observe(target, case), case, entry)
 
 
 def check_target(name, target):
