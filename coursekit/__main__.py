@@ -58,7 +58,7 @@ def main(argv=None):
         if not args.no_sandbox:
             active = sandbox.protections()
             print("sandbox: " + ", ".join(f"{k} {'on' if v is True else 'OFF (' + str(v) + ')'}"
-                                         for k, v in active.items()), file=sys.stderr)
+                                         for k, v in active.items() if k != "reasons"), file=sys.stderr)
         rows = classgrade.grade_class(args.assignment, args.course, args.submissions, args.workers, args.scheduler,
                                       args.db_url, args.run_all, limits, not args.no_sandbox, args.csv)
         classgrade.print_table(rows)

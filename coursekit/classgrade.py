@@ -142,39 +142,57 @@ def hidden_cases(tmpl):
     return found
 
 
-def decide_hidden(nb, tmpl):
-    """Replace each hidden cell's recorded observations with the grader's verdict (a pass line or an error)."""
-    from coursekit.grading import RECORD_MIME, decide
-    from public_tests.harness import GREEN, RESET
-    cases_by_cell = hidden_cases(tmpl)
-    for cell in nb.cells:
-        if cell.id not in cases_by_cell:
+def expected_checks(tmpl):
+    """{test cell id: [(kind, assignment, name, cases)]}: the checks each test cell must report to the grader."""
+    import importlib
+    import re
+    public = importlib.import_module(f"public_tests.{tmpl['assignment']}").CASES
+    hidden = hidden_cases(tmpl)
+    checks = {}
+    for cell in tmpl["cells"]:
+        if cell["kind"] != "test":
             continue
-        records = [json.loads(o["data"][RECORD_MIME]) for o in cell.get("outputs", [])
-                   if o.get("output_type") == "display_data" and RECORD_MIME in o.get("data", {})]
-        errors = [o for o in cell.get("outputs", []) if o.get("output_type") == "error"]
-        expected = cases_by_cell[cell.id]
-        if errors:
-            message = None  # the cell failed by itself (limits, a crash): keep that error
-        elif len(records) != len(expected) or cell.get("execution_count") is None:
-            message = "the hidden tests did not run (the kernel stopped or the test cell was tampered with)."
+        if cell["id"] in hidden:
+            checks[cell["id"]] = [("hidden",) + h for h in hidden[cell["id"]]]
         else:
-            message = None
-            for record, (assignment, name, cases) in zip(records, expected):
-                if (record["assignment"], record["name"]) != (assignment, name):
-                    message = "the hidden tests were tampered with."
-                    break
-                message = decide(record, cases)
+            names = [n for n in re.findall(r"\b(\w+)_test\(", cell["source"]) if n in public]
+            checks[cell["id"]] = [("public", tmpl["assignment"], n, public[n]) for n in names]
+    return checks
+
+
+def decide_tests(nb, tmpl):
+    """Judge every test cell here, from what the kernel recorded; a cell passes only if it ran without error AND
+    the recorded outputs pass.  A test function replaced or skipped by the submission records nothing: it fails."""
+    from coursekit.grading import decide
+    from public_tests.harness import GREEN, RECORD_MIME, RESET
+    checks = expected_checks(tmpl)
+    for cell in nb.cells:
+        if cell.id not in checks:
+            continue
+        outputs = cell.get("outputs", [])
+        records = [json.loads(o["data"][RECORD_MIME]) for o in outputs
+                   if o.get("output_type") == "display_data" and RECORD_MIME in o.get("data", {})]
+        cell.outputs = [o for o in outputs if not (o.get("output_type") == "display_data"
+                                                   and RECORD_MIME in o.get("data", {}))]
+        if any(o.get("output_type") == "error" for o in cell.outputs) or cell.get("execution_count") is None:
+            continue  # failed (or never ran) by itself
+        expected = checks[cell.id]
+        hidden = bool(expected) and expected[0][0] == "hidden"
+        message = None
+        if [(r["kind"], r["name"]) for r in records] != [(k, n) for k, _, n, _ in expected]:
+            message = "the tests in this cell did not report to the grader (were they changed or replaced?)."
+        else:
+            for data, (_, _, _, cases) in zip(records, expected):
+                message = decide(data, cases)
                 if message:
                     break
-        kept = [o for o in cell.get("outputs", []) if not (o.get("output_type") == "display_data"
-                                                              and RECORD_MIME in o.get("data", {}))]
-        if not errors and message:
-            kept.append(nbformat.v4.new_output("error", ename="HiddenTestFailure", evalue=message,
-                                               traceback=[f"HiddenTestFailure: {message}"]))
-        elif not errors and cell.get("execution_count") is not None:
-            kept.append(nbformat.v4.new_output("stream", name="stdout", text=f"{GREEN}All hidden tests passed.{RESET}\n"))
-        cell.outputs = kept
+        if message:
+            ename = "HiddenTestFailure" if hidden else "TestFailure"
+            cell.outputs.append(nbformat.v4.new_output("error", ename=ename, evalue=message,
+                                                       traceback=[f"{ename}: {message}"]))
+        elif hidden:
+            cell.outputs.append(nbformat.v4.new_output("stream", name="stdout",
+                                                       text=f"{GREEN}All hidden tests passed.{RESET}\n"))
 
 
 def trim_outputs(nb):
@@ -216,9 +234,12 @@ def grade_submission(job):
     except Exception as exc:  # not JSON, not a notebook, empty file...
         return failed_result(job, tmpl, f"rejected: not a valid notebook ({type(exc).__name__}: {str(exc)[:120]})",
                              start)
-    answers = {c.get("metadata", {}).get("nbgrader", {}).get("grade_id") for c in submission.cells}
-    if not answers & {c["grade_id"] for c in tmpl["cells"] if c["kind"] == "solution"}:
-        return failed_result(job, tmpl, f"rejected: this is not a notebook of {tmpl['assignment']}", start)
+    answers = {c.get("metadata", {}).get("nbgrader", {}).get("grade_id") for c in submission.cells
+               if c.get("metadata", {}).get("nbgrader", {}).get("solution")}
+    known = {c["grade_id"] for c in tmpl["cells"] if c["kind"] == "solution"}
+    if not answers & known or answers - known:
+        return failed_result(job, tmpl, f"rejected: this is not a notebook of {tmpl['assignment']} "
+                                        f"(its answer cells: {', '.join(sorted(answers)[:5]) or 'none'})", start)
     nb, notes = notebook_to_run(submission, tmpl, job["run_all"])
     limits = sandbox.Limits(**job["limits"])
     work = Path(tempfile.mkdtemp(prefix="grade-"))
@@ -234,22 +255,24 @@ def grade_submission(job):
                                 timeout_func=lambda cell: max(1, min(limits.cell_timeout, deadline - time.time())),
                                 resources={"metadata": {"path": str(work)}})
         try:
-            client.execute(env=dict(os.environ, COURSEKIT_HIDDEN="record"))
-        except DeadKernelError:
-            status = "the kernel stopped (sys.exit, os._exit, a crash or a limit)"
+            client.execute(env=dict(os.environ, COURSEKIT_GRADER="record"))
+        except DeadKernelError as exc:
+            status = sandbox.explain(exc, limits, km=km) if job["sandbox"] else "the kernel stopped"
         except Exception as exc:
             status = f"stopped: {type(exc).__name__}: {str(exc)[:200]}"
         finally:
             if job["sandbox"]:
                 sandbox.cleanup(km)
-        for cell in nb.cells:
+        for number, cell in enumerate(nb.cells, 1):
             for output in cell.get("outputs", []):
-                if output.get("output_type") == "error" and job["sandbox"]:
-                    hint = sandbox.explain(output, limits)
+                if output.get("output_type") == "error":
+                    hint = sandbox.explain(output, limits, cell=number)
+                    if output.get("ename") == "KeyboardInterrupt":  # nbclient interrupts a cell at its timeout
+                        hint = f"Your notebook took longer than {limits.cell_timeout} s in cell {number}."
                     if hint:
                         output.evalue = f"{output.evalue} ({hint})"
                         output.traceback = list(output.get("traceback", [])) + [hint]
-        decide_hidden(nb, tmpl)
+        decide_tests(nb, tmpl)
         trim_outputs(nb)
         if notes:
             nb.cells.insert(0, nbformat.v4.new_markdown_cell("**Grader notes:** " + "; ".join(notes) + "."))
@@ -318,23 +341,34 @@ def progress(done, total, start, out=sys.stderr):
     out.flush()
 
 
+def safe_result(job, get):
+    """The job's result, or a zero-score result saying why the grader itself failed on it (the others go on)."""
+    start = time.time()
+    try:
+        return get()
+    except Exception as exc:
+        return failed_result(job, job["template"], f"grader error: {type(exc).__name__}: {str(exc)[:200]}", start)
+
+
 def run_jobs(jobs, workers, scheduler):
     """Yield results as they finish: in this process (workers=1), a local process pool, or a Dask cluster."""
     if scheduler:
         from distributed import Client, as_completed
         with Client(scheduler) as client:
             futures = client.map(grade_submission, jobs, pure=False, key=[f"grade-{j['student']}" for j in jobs])
+            job_of = dict(zip(futures, jobs))
             for future in as_completed(futures):
-                yield future.result()
+                yield safe_result(job_of[future], future.result)
     elif workers <= 1:
         for job in jobs:
-            yield grade_submission(job)
+            yield safe_result(job, lambda: grade_submission(job))
     else:
         import multiprocessing
         from concurrent.futures import ProcessPoolExecutor, as_completed
         with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn")) as pool:
-            for future in as_completed([pool.submit(grade_submission, job) for job in jobs]):
-                yield future.result()
+            job_of = {pool.submit(grade_submission, job): job for job in jobs}
+            for future in as_completed(job_of):
+                yield safe_result(job_of[future], future.result)
 
 
 def grade_class(assignment, course=ROOT, source=None, workers=1, scheduler=None, db_url=None, run_all=False,

@@ -3,23 +3,19 @@
 Two modes:
 - in-kernel (plain `nbgrader autograde`): expected values come from the master's reference solutions, loaded in the
   grading kernel;
-- record (the kit's class grader, `COURSEKIT_HIDDEN=record` in a sandboxed kernel that cannot see the masters): the
+- record (the kit's class grader, `COURSEKIT_GRADER=record` in a sandboxed kernel that cannot see the masters): the
   kernel only records what the student's function returned; the grader, outside the sandbox, computes the expected
   values and decides (coursekit.classgrade), so nothing the student's code does can see or fake them.
 Either way, a failure names the case and the likely mistake only: never the inputs, expected values or output.
 """
-import json
-import os
-
 import numpy as np
 
 from coursekit import reference
 from coursekit.fixtures import load_mistakes, outputs_of_known_mistakes
-from public_tests.harness import GREEN, RESET, Case, HiddenTestFailure, NotImplementedYet, TestFailure, call, \
-    check_target, decode, encode, judge, observe
+from public_tests.harness import GREEN, RESET, Case, HiddenTestFailure, TestFailure, call, check_target, decode, \
+    judge, load_fixture, observe, record, recording
 
 __all__ = ["Case", "hidden_check"]
-RECORD_MIME = "text/x-coursekit-hidden-record"
 _collecting = None  # a list while the grader collects the hidden cases of a master cell
 
 
@@ -42,34 +38,12 @@ def verdict(name, number, total, case, problem):
     return message + (f" Likely mistake: {mistake}" if mistake else "")
 
 
-def _record(assignment, name, target, cases):
-    from IPython.display import display
-    try:
-        check_target(name, target)
-        problem = None
-    except (TestFailure, NotImplementedYet) as failure:
-        problem = str(failure)
-    seen = []
-    for case in cases if problem is None else []:
-        try:
-            s = observe(target, case)
-            s["output"] = encode(s["output"])
-        except NotImplementedYet as failure:
-            s = {"error": [str(failure), ""]}
-        except TypeError as failure:
-            s = {"error": [f"your function returned something that is not a number, array, tuple or dict ({failure})",
-                           "return numbers and numpy arrays."]}
-        seen.append(s)
-    record = {"assignment": assignment, "name": name, "problem": problem, "seen": seen}
-    display({RECORD_MIME: json.dumps(record)}, raw=True)
-
-
 def hidden_check(assignment, name, target, cases):
     if _collecting is not None:
         _collecting.append((assignment, name, cases))
         return
-    if os.environ.get("COURSEKIT_HIDDEN") == "record":
-        return _record(assignment, name, target, cases)
+    if recording():
+        return record("hidden", assignment, name, target, cases)
     try:
         check_target(name, target)
     except TestFailure as failure:
@@ -92,18 +66,25 @@ def collect(code, namespace):
         _collecting = None
 
 
-def decide(record, cases):
-    """The grader's verdict on a recorded hidden check: None if it passed, else the failure message."""
-    if record["problem"]:
-        return record["problem"]
-    assignment, name = record["assignment"], record["name"]
-    if len(record["seen"]) != len(cases):
-        return f"{name}: the hidden tests did not run to the end."
-    for number, (case, seen) in enumerate(zip(cases, record["seen"]), 1):
+def public_entry(assignment, name, number):
+    return decode(load_fixture(assignment)[name][number - 1])
+
+
+def decide(data, cases):
+    """The grader's verdict on a recorded check: None if it passed, else the failure message."""
+    if data["problem"]:
+        return data["problem"]
+    kind, assignment, name = data["kind"], data["assignment"], data["name"]
+    if len(data["seen"]) != len(cases):
+        return f"{name}: the tests did not run to the end."
+    for number, (case, seen) in enumerate(zip(cases, data["seen"]), 1):
         if seen.get("error") and "output" not in seen:
-            return f"{name}: hidden test {number} of {len(cases)} failed ({case.name}): {seen['error'][0]}"
+            return f"{name}: test {number} of {len(cases)} failed ({case.name}): {seen['error'][0]}"
         seen = dict(seen, output=decode(seen["output"]))
-        problem = judge(seen, case, expected_entry(assignment, name, case))
+        entry = expected_entry(assignment, name, case) if kind == "hidden" else public_entry(assignment, name, number)
+        problem = judge(seen, case, entry)
         if problem:
-            return verdict(name, number, len(cases), case, problem)
+            if kind == "hidden":
+                return verdict(name, number, len(cases), case, problem)
+            return f"{name}: case {number} of {len(cases)} failed ({case.name}): {problem[0]} {problem[1]}"
     return None

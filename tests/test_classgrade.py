@@ -1,0 +1,245 @@
+"""The class grader: hostile corpus, a generated class of 50 through the local pool and a real Dask scheduler/worker
+pair on loopback, resumability, the gradebook and leak-free feedback."""
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import threading
+import time
+
+import nbformat
+import pytest
+
+from coursekit import ROOT, classgrade, master_path, sandbox
+from coursekit.demo import correct_submission, leaks, text_mistake
+from coursekit.notebooks import read
+from coursekit.release import build_student_version, nbgrader, scratch_course
+from tests import hostile_corpus
+
+ASSIGNMENT = "C1W2A1"
+LIMITS = sandbox.Limits(cell_timeout=10, notebook_timeout=120, memory_bytes=1 << 30)
+
+
+@pytest.fixture(scope="module")
+def course():
+    folder = scratch_course([ASSIGNMENT, "C1W2A2"])
+    nbgrader("generate_assignment", ASSIGNMENT, "--force", cwd=folder)
+    yield folder
+    shutil.rmtree(folder, ignore_errors=True)
+
+
+def submit(course, name, data, assignment=ASSIGNMENT):
+    path = course / "submitted" / name / assignment / master_path(assignment).name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(data)
+
+
+@pytest.fixture(scope="module")
+def listener():
+    """A loopback port the network test submission tries to reach; records whether anything connected."""
+    server = socket.socket()
+    server.bind(("127.0.0.1", 0))
+    server.listen()
+    server.settimeout(0.5)
+    hits = []
+
+    def accept():
+        while not stopped:
+            try:
+                hits.append(server.accept())
+            except OSError:
+                pass
+    stopped = False
+    thread = threading.Thread(target=accept, daemon=True)
+    thread.start()
+    yield server.getsockname()[1], hits
+    stopped = True
+    server.close()
+
+
+def test_protections_are_active_here():
+    active = {k: v for k, v in sandbox.protections().items() if k != "reasons"}
+    assert active and all(v is True for v in active.values()), sandbox.protections()
+
+
+def test_hostile_corpus(course, listener):
+    port, hits = listener
+    secrets = [ROOT / "source" / ASSIGNMENT / master_path(ASSIGNMENT).name, course / "gradebook.db",
+               course / "submitted" / "alice" / ASSIGNMENT / master_path(ASSIGNMENT).name]
+    corpus = hostile_corpus.build(port=port, secret_paths=secrets)
+    good = correct_submission(nbformat.reads(build_student_version(ASSIGNMENT), as_version=4),
+                              read(master_path(ASSIGNMENT)))
+    submit(course, "alice", nbformat.writes(good).encode())
+    for name, data, _, _ in corpus:
+        submit(course, name, data)
+    before = {p: p.read_bytes() for p in secrets[2:]}
+    rows = classgrade.grade_class(ASSIGNMENT, course, workers=2, limits=LIMITS, quiet=True)
+    got = {student: (score, status) for student, score, _, _, status in rows}
+    assert got["alice"][0] == hostile_corpus.FULL
+    problems = []
+    for name, _, expected, word in corpus:
+        score, status = got[name]
+        graded = course / "autograded" / name / ASSIGNMENT / master_path(ASSIGNMENT).name
+        text = graded.read_text() if graded.exists() else ""
+        if score != expected or not hostile_corpus.expected_word_found(word, status, text):
+            problems.append((name, score, expected, status, word))
+    assert not problems, problems
+    assert not hits, "a submission reached the network"
+    assert {p: p.read_bytes() for p in secrets[2:]} == before, "a submission changed another submission"
+    assert not sandbox_leftovers(), "processes survived their job"
+    big = (course / "autograded" / "megabytes-of-output" / ASSIGNMENT / master_path(ASSIGNMENT).name).stat().st_size
+    assert big < 1 << 20
+
+
+def sandbox_leftovers():
+    """Processes of sandbox uids still alive."""
+    left = []
+    for pid in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            uid = os.stat(f"/proc/{pid}").st_uid
+        except FileNotFoundError:
+            continue
+        if 200000 <= uid < 266000:
+            left.append(pid)
+    return left
+
+
+def make_class(course, size=50):
+    """A generated class: correct, one function wrong, blank, and hostile submissions, with expected scores."""
+    student = nbformat.reads(build_student_version(ASSIGNMENT), as_version=4)
+    master = read(master_path(ASSIGNMENT))
+    grade_id, old, new = text_mistake(ASSIGNMENT)
+    hostile = [h for h in hostile_corpus.build() if h[0] in ("infinite-loop", "memory-bomb", "not-json",
+                                                             "patch-public-tests", "os-exit")]
+    expected = {}
+    for i in range(size):
+        kind = i % 5
+        name = f"s{i:03d}"
+        nb = correct_submission(nbformat.reads(nbformat.writes(student), as_version=4), master)
+        if kind == 0:
+            score = hostile_corpus.FULL
+        elif kind == 1:
+            next(c for c in nb.cells if c.id == grade_id).source = \
+                next(c for c in nb.cells if c.id == grade_id).source.replace(old, new, 1)
+            score = hostile_corpus.FULL - 2
+        elif kind == 2:
+            nb, score = nbformat.reads(nbformat.writes(student), as_version=4), 0.0
+        else:
+            _, data, score, _ = hostile[(i // 5 + kind) % len(hostile)]
+            submit(course, name, data)
+            expected[name] = score
+            continue
+        submit(course, name, nbformat.writes(nb).encode())
+        expected[name] = score
+    return expected
+
+
+def check_rows(rows, expected):
+    got = {student: score for student, score, *_ in rows}
+    assert got == expected
+
+
+@pytest.fixture
+def class_course():
+    folder = scratch_course([ASSIGNMENT])
+    nbgrader("generate_assignment", ASSIGNMENT, "--force", cwd=folder)
+    yield folder
+    shutil.rmtree(folder, ignore_errors=True)
+
+
+def test_class_of_50_local_pool_resumable(class_course):
+    expected = make_class(class_course)
+    calls = []
+    real_merge = classgrade.merge
+
+    def merge_then_interrupt(*args):
+        real_merge(*args)
+        calls.append(1)
+        if len(calls) == 7:
+            raise KeyboardInterrupt  # Ctrl-C in the middle of a run
+    classgrade.merge = merge_then_interrupt
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            classgrade.grade_class(ASSIGNMENT, class_course, workers=2, limits=LIMITS, quiet=True)
+    finally:
+        classgrade.merge = real_merge
+    rows = classgrade.grade_class(ASSIGNMENT, class_course, workers=2, limits=LIMITS, quiet=True,
+                                  csv_path=class_course / "grades.csv")
+    check_rows(rows, expected)
+    assert sum(status == "unchanged" for *_, status in rows) == 7  # nothing already merged was graded again
+    again = classgrade.grade_class(ASSIGNMENT, class_course, workers=2, limits=LIMITS, quiet=True)
+    assert all(status == "unchanged" for *_, status in again)
+    assert (class_course / "grades.csv").read_text().count("\n") == 51
+    from nbgrader.api import Gradebook
+    with Gradebook(f"sqlite:///{class_course / 'gradebook.db'}") as gradebook:
+        assert {s: gradebook.find_submission(ASSIGNMENT, s).score for s in expected} == expected
+    nbgrader("generate_feedback", ASSIGNMENT, "--force", cwd=class_course)
+    assert len(list((class_course / "feedback").rglob("*.html"))) >= 45
+    assert leaks(class_course, [ASSIGNMENT]) == []
+
+
+def test_class_of_50_on_a_dask_cluster(class_course):
+    expected = make_class(class_course)
+    port = free_port()
+    dask = [sys.executable, "-m", "distributed.cli.dask_scheduler"]
+    scheduler = subprocess.Popen(dask + ["--host", "127.0.0.1", "--port", str(port), "--no-dashboard"],
+                                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    worker = subprocess.Popen([sys.executable, "-m", "distributed.cli.dask_worker", f"tcp://127.0.0.1:{port}",
+                               "--nworkers", "2", "--nthreads", "1", "--no-dashboard"],
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        time.sleep(3)
+        rows = classgrade.grade_class(ASSIGNMENT, class_course, scheduler=f"tcp://127.0.0.1:{port}", limits=LIMITS,
+                                      quiet=True)
+        check_rows(rows, expected)
+    finally:
+        for process in (worker, scheduler):
+            process.terminate()
+            process.wait(30)
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def test_lms_zip_export(class_course, tmp_path):
+    import zipfile
+    good = correct_submission(nbformat.reads(build_student_version(ASSIGNMENT), as_version=4),
+                              read(master_path(ASSIGNMENT)))
+    archive = tmp_path / "export.zip"
+    with zipfile.ZipFile(archive, "w") as z:
+        z.writestr("zoe.ipynb", nbformat.writes(good))
+        z.writestr("yan.ipynb", nbformat.writes(nbformat.reads(build_student_version(ASSIGNMENT), as_version=4)))
+    rows = classgrade.grade_class(ASSIGNMENT, class_course, source=archive, limits=LIMITS, quiet=True)
+    assert {s: score for s, score, *_ in rows} == {"zoe": 16.0, "yan": 0.0}
+    assert (class_course / "submitted" / "zoe" / ASSIGNMENT / master_path(ASSIGNMENT).name).exists()
+
+
+def test_demo_cells_are_skipped_only_when_nothing_needs_them():
+    tmpl = classgrade.template("C1W4A2")
+    demo = {c["id"] for c in tmpl["cells"] if c["kind"] == "demo"}
+    assert demo and set(tmpl["skippable"]) == demo
+    cells = [nbformat.v4.new_code_cell("x = 1"), nbformat.v4.new_code_cell("y = 2"), nbformat.v4.new_code_cell("x + 1")]
+    for i, cell in enumerate(cells):
+        cell.id = f"c{i}"
+    cells[0].metadata["coursekit"] = {"demo": True}
+    cells[1].metadata["coursekit"] = {"demo": True}
+    assert classgrade.skippable_demo_cells(cells) == {"c1"}  # c0 defines x, which a later cell reads
+
+
+def test_master_passes_with_demo_cells_skipped():
+    """The proof that skipping is safe: every test of every master passes when its demo cells do not run."""
+    from coursekit.execute import execute
+    for assignment in ("C1W2A2", "C1W3A1", "C1W4A2"):
+        tmpl = classgrade.template(assignment)
+        nb = read(master_path(assignment))
+        for cell in nb.cells:
+            if cell.id in tmpl["skippable"]:
+                cell.source = classgrade.SKIPPED
+        execute(nb, cwd=master_path(assignment).parent)
+        text = "\n".join(o.get("text", "") for c in nb.cells for o in c.get("outputs", []))
+        tests = [c for c in tmpl["cells"] if c["kind"] == "test"]
+        assert text.count("All tests passed.") + text.count("All hidden tests passed.") == len(tests), assignment

@@ -1,0 +1,210 @@
+"""The grading sandbox: tiny notebooks run through SandboxKernelManager hit each limit and protection.
+
+A test that needs a protection asserts it is active when we are root (as in CI) and is skipped, with
+the probe's reason, elsewhere (a non-root laptop)."""
+import dataclasses
+import json
+import os
+import socket
+import tempfile
+import uuid
+from pathlib import Path
+
+import nbclient
+import pytest
+from nbclient.exceptions import CellTimeoutError, DeadKernelError
+from nbformat.v4 import new_code_cell, new_notebook
+
+from coursekit import ROOT
+from coursekit.sandbox import (Limits, SandboxKernelManager, cleanup, explain, explain_notebook, job_uid,
+                               protections, uid_processes)
+
+LIMITS = Limits(cell_timeout=30, notebook_timeout=60, cpu_seconds=60, memory_bytes=1 << 30)
+
+
+def need(name):
+    found = protections()
+    if os.geteuid() == 0:
+        assert found[name], found["reasons"].get(name)
+    elif not found[name]:
+        pytest.skip(f"{name} unavailable here: {found['reasons'][name]}")
+
+
+def run(tmp_path, *cells, limits=LIMITS, hidden=(), env=None, **options):
+    """Execute the cells in a fresh sandboxed kernel; return (notebook, km, exception or None).
+    The kernel is always cleaned up, and no process of the job's uid may survive it."""
+    work = Path(tempfile.mkdtemp(prefix="w", dir=tmp_path))
+    nb = new_notebook(cells=[new_code_cell(source) for source in cells])
+    km = SandboxKernelManager(limits=limits, workdir=work, hidden_paths=hidden)
+    client = nbclient.NotebookClient(nb, km=km, timeout=limits.cell_timeout, allow_errors=True,
+                                     kernel_name="python3", resources={"metadata": {"path": str(work)}},
+                                     **options)
+    error = None
+    try:
+        client.execute(**({"env": env} if env else {}))
+    except (CellTimeoutError, DeadKernelError) as e:
+        error = e
+    km.sandbox = json.loads((work / ".sandbox.json").read_text())
+    cleanup(km, client)
+    if protections()["unprivileged_uid"]:
+        assert uid_processes(km.uid) == []
+    return nb, km, error
+
+
+def text(cell):
+    return "".join(o.get("text", "") for o in cell.outputs if o.output_type == "stream")
+
+
+def ename(cell):
+    return [o.ename for o in cell.outputs if o.output_type == "error"]
+
+
+def test_protections_are_probed():
+    found = protections()
+    assert set(found) == {"rlimits", "unprivileged_uid", "process_limit", "no_network", "hidden_paths",
+                          "private_tmp", "reasons"}
+    assert all(isinstance(found[name], bool) for name in found if name != "reasons")
+    assert set(found["reasons"]) == {name for name in found if found[name] is False}
+    if os.geteuid() == 0:
+        assert all(found[name] for name in found if name != "reasons") and not found["reasons"]
+
+
+def test_normal_code_runs_and_record_matches(tmp_path):
+    nb, km, error = run(tmp_path, "import numpy as np\nprint(np.arange(4).sum())",
+                        "import matplotlib.pyplot as plt\n%matplotlib inline\nplt.plot([1, 2, 3]); plt.show()",
+                        "import os\nprint(os.getuid(), os.environ['HOME'], os.environ['OPENBLAS_NUM_THREADS'])",
+                        "print(os.environ.get('COURSEKIT_GRADER'), os.environ.get('GRADER_SECRET'))",
+                        env=dict(os.environ, COURSEKIT_GRADER="record", GRADER_SECRET="s3cret"))
+    assert error is None and not any(ename(c) for c in nb.cells)
+    assert text(nb.cells[0]) == "6\n"
+    assert any("image/png" in o.get("data", {}) for o in nb.cells[1].outputs)
+    uid, home, threads = text(nb.cells[2]).split()
+    assert km.sandbox["protections"] == protections()
+    assert int(uid) == km.sandbox["uid"] == (job_uid(km.workdir) if protections()["unprivileged_uid"] else os.getuid())
+    assert home.startswith(str(km.workdir)) and threads == "1"
+    assert text(nb.cells[3]) == "record None\n"  # the grader's environment is not passed on, but for COURSEKIT_*
+    assert os.stat(km.workdir).st_uid == os.getuid()  # cleanup gave the workdir back
+
+
+def test_memory_bomb_gets_memory_error_and_kernel_survives(tmp_path):
+    limits = Limits(memory_bytes=512 << 20)
+    nb, _, error = run(tmp_path, "x = bytearray(8 << 30)", "import numpy as np\ny = np.ones(1 << 28)",
+                       "chunks = []\nwhile True:\n    chunks.append(bytearray(16 << 20))", "del chunks\nprint('alive')",
+                       limits=limits)
+    assert error is None
+    assert ename(nb.cells[0]) == ["MemoryError"] and "MemoryError" in ename(nb.cells[1])[0]
+    assert ename(nb.cells[2]) == ["MemoryError"] and text(nb.cells[3]) == "alive\n"
+    assert explain_notebook(nb, limits)[0] == (1, "Your notebook used more than 512 MiB of memory in cell 1.")
+
+
+BOMB = """
+import os, time
+n = 0
+try:
+    while True:
+        if os.fork() == 0:  # a child: fork forever, as do its children
+            while True:
+                try:
+                    os.fork()
+                except OSError:
+                    time.sleep(0.05)
+        n += 1
+except OSError as e:  # the kernel itself stops at the process limit
+    print(type(e).__name__, n > 0)
+"""
+COUNT = "import os\nprint(sum(os.stat(f'/proc/{p}').st_uid == os.getuid() for p in os.listdir('/proc') if p.isdigit()))"
+
+
+def test_fork_bomb_is_stopped_and_cleaned_up(tmp_path):
+    need("process_limit")
+    limits = Limits(max_processes=24)
+    nb, km, error = run(tmp_path, BOMB, COUNT, limits=limits)
+    assert error is None and text(nb.cells[0]) == "BlockingIOError True\n"
+    assert int(text(nb.cells[1])) > 5  # the bomb's processes were alive; run() checked that cleanup killed them
+    assert "too many processes" in explain("BlockingIOError: [Errno 11] Resource temporarily unavailable", limits)
+
+
+def test_no_network(tmp_path):
+    need("no_network")
+    with socket.socket() as server:
+        server.bind(("127.0.0.1", 0))
+        server.listen()
+        port = server.getsockname()[1]
+        nb, _, _ = run(tmp_path, f"import socket\nsocket.create_connection(('127.0.0.1', {port}), timeout=5)")
+    assert ename(nb.cells[0]) == ["OSError"] and "unreachable" in nb.cells[0].outputs[0].evalue
+
+
+def test_hidden_paths(tmp_path):
+    need("hidden_paths")
+    hidden = [ROOT / "source", ROOT / "tests", ROOT / "nbgrader_config.py"]
+    nb, km, _ = run(tmp_path, f"import os\nprint(os.listdir({str(ROOT / 'source')!r}))",
+                    f"print(repr(open({str(ROOT / 'nbgrader_config.py')!r}).read()))",
+                    f"open({str(ROOT / 'tests' / 'test_sandbox.py')!r})",
+                    f"open({str(ROOT / 'source' / 'x')!r}, 'w')",
+                    f"print(len(open({str(ROOT / 'README.md')!r}).read()) > 0)", hidden=hidden)
+    assert text(nb.cells[0]) == "[]\n" and text(nb.cells[1]) == "''\n"
+    assert ename(nb.cells[2]) == ["FileNotFoundError"]
+    assert ename(nb.cells[3]) == ["OSError"] and "Read-only" in nb.cells[3].outputs[0].evalue
+    assert text(nb.cells[4]) == "True\n"  # the rest of the repository stays readable
+    assert km.sandbox["hidden"] == [str(p) for p in hidden]
+
+
+def test_cannot_write_outside_workdir(tmp_path):
+    need("unprivileged_uid")
+    need("private_tmp")
+    outside = [ROOT / "evil.txt", ROOT / "coursekit" / "evil.py", Path(f"/tmp/coursekit-leak-{uuid.uuid4().hex}")]
+    nb, km, _ = run(tmp_path, *[f"open({str(path)!r}, 'w').write('x')" for path in outside],
+                    "open('mine.txt', 'w').write('ok')")
+    leaked = [path for path in outside if path.exists()]
+    for path in leaked:
+        path.unlink()
+    assert not leaked
+    assert ename(nb.cells[0]) == ename(nb.cells[1]) == ["PermissionError"]
+    assert not ename(nb.cells[2])  # allowed, but it went to the kernel's private /tmp
+    assert not ename(nb.cells[3]) and (km.workdir / "mine.txt").read_text() == "ok"
+
+
+def test_file_size_limit(tmp_path):
+    need("rlimits")
+    limits = Limits(max_file_bytes=1 << 20)
+    nb, _, _ = run(tmp_path, "open('big', 'wb').write(b'x' * (2 << 20))", limits=limits)
+    assert ename(nb.cells[0]) == ["OSError"] and "File too large" in nb.cells[0].outputs[0].evalue
+    assert explain(nb.cells[0].outputs[0], limits, cell=1) == "Your notebook wrote a file larger than 1 MiB in cell 1."
+
+
+def test_infinite_loop_cell_timeout(tmp_path):
+    limits = Limits(cell_timeout=2)
+    _, _, error = run(tmp_path, "while True:\n    pass", limits=limits)
+    assert isinstance(error, CellTimeoutError)
+    assert explain(error, limits) == "Your notebook took longer than 2 s (the limit per cell)."
+    nb, _, error = run(tmp_path, "while True:\n    pass", "print('next')", limits=limits,
+                       interrupt_on_timeout=True)
+    assert error is None and ename(nb.cells[0]) == ["KeyboardInterrupt"] and text(nb.cells[1]) == "next\n"
+
+
+def test_sys_exit_and_os_exit(tmp_path):
+    nb, km, error = run(tmp_path, "import sys\nsys.exit(3)", "print('still here')", "import os\nos._exit(1)",
+                        "print('never')")
+    assert ename(nb.cells[0]) == ["SystemExit"] and text(nb.cells[1]) == "still here\n"  # IPython catches it
+    assert isinstance(error, DeadKernelError) and km.exit_status == 1 and not nb.cells[3].outputs
+    assert "The kernel stopped" in explain(error, LIMITS, km=km)
+
+
+def test_cpu_and_notebook_time_limits(tmp_path):
+    need("rlimits")
+    limits = Limits(cpu_seconds=2)
+    _, km, error = run(tmp_path, "while True:\n    pass", limits=limits)
+    assert isinstance(error, DeadKernelError) and km.exit_status == -24  # SIGXCPU
+    assert explain(error, limits, km=km) == "Your notebook used more than 2 s of CPU time."
+    limits = Limits(notebook_timeout=3)
+    _, km, error = run(tmp_path, "import time\ntime.sleep(30)", limits=limits)
+    assert isinstance(error, DeadKernelError) and km.timed_out
+    assert "longer than 3 s in total" in explain(error, limits, km=km)
+
+
+def test_explain():
+    limits = Limits()
+    assert explain(MemoryError(), limits, cell=14) == "Your notebook used more than 2 GiB of memory in cell 14."
+    assert explain({"ename": "ValueError", "evalue": "bad shape", "traceback": []}, limits) is None
+    assert explain(DeadKernelError("Kernel died"), limits).startswith("The kernel stopped")
+    assert Limits(**json.loads(json.dumps(dataclasses.asdict(limits)))) == limits
