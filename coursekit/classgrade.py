@@ -365,10 +365,13 @@ def run_jobs(jobs, workers, scheduler):
     else:
         import multiprocessing
         from concurrent.futures import ProcessPoolExecutor, as_completed
-        with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn")) as pool:
+        pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"))
+        try:
             job_of = {pool.submit(grade_submission, job): job for job in jobs}
             for future in as_completed(job_of):
                 yield safe_result(job_of[future], future.result)
+        finally:  # on Ctrl-C: drop what has not started; what was merged stays merged
+            pool.shutdown(wait=False, cancel_futures=True)
 
 
 def grade_class(assignment, course=ROOT, source=None, workers=1, scheduler=None, db_url=None, run_all=False,
