@@ -10,6 +10,7 @@ import dis
 import inspect
 import io
 import json
+import os
 import sys
 import traceback
 import types
@@ -379,8 +380,41 @@ def check_target(name, target):
                               f"Use only its parameters, so it works on any input.")
 
 
+RECORD_MIME = "text/x-coursekit-record"
+
+
+def recording():
+    """True in the kit's class grader, which decides every test outside the student's kernel."""
+    return os.environ.get("COURSEKIT_GRADER") == "record"
+
+
+def record(kind, assignment, name, target, cases):
+    """Send what the target returned on each case to the grader (as a display output), without judging it."""
+    from IPython.display import display
+    try:
+        check_target(name, target)
+        problem = None
+    except (TestFailure, NotImplementedYet) as failure:
+        problem = str(failure)
+    seen = []
+    for case in cases if problem is None else []:
+        try:
+            s = observe(target, case)
+            s["output"] = encode(s["output"])
+        except NotImplementedYet as failure:
+            s = {"error": [str(failure), ""]}
+        except TypeError as failure:
+            s = {"error": [f"your function returned something that is not a number, array, tuple or dict ({failure})",
+                           "return numbers and numpy arrays."]}
+        seen.append(s)
+    data = {"kind": kind, "assignment": assignment, "name": name, "problem": problem, "seen": seen}
+    display({RECORD_MIME: json.dumps(data)}, raw=True)
+
+
 def run_cases(assignment, name, target, cases):
     """The public test: every case must pass; the first failure raises TestFailure with a full explanation."""
+    if recording():
+        record("public", assignment, name, target, cases)
     check_target(name, target)
     entries = load_fixture(assignment)[name]
     for number, case in enumerate(cases, 1):
