@@ -10,8 +10,6 @@ Either way, a failure names the case and the likely mistake only: never the inpu
 """
 import numpy as np
 
-from coursekit import reference
-from coursekit.fixtures import load_mistakes, outputs_of_known_mistakes
 from public_tests.harness import GREEN, RESET, Case, HiddenTestFailure, TestFailure, call, check_target, decode, \
     judge, load_fixture, observe, record, recording
 
@@ -21,6 +19,8 @@ _collecting = None  # a list while the grader collects the hidden cases of a mas
 
 def expected_entry(assignment, name, case):
     """Expected output, printed text and known-mistake outputs of the reference on one case."""
+    from coursekit import reference  # imported here: a recording kernel never needs it (nor can see the masters)
+    from coursekit.fixtures import load_mistakes, outputs_of_known_mistakes
     ref = getattr(reference.load(assignment), name)
     state = np.random.get_state()
     expected, stdout, _, _ = call(ref, case)
