@@ -316,21 +316,20 @@ class State:
         os.replace(tmp, self.path)
 
 
-def merge(result, course, tmpl, db_url):
-    """Write the graded notebook into nbgrader's layout and its scores into nbgrader's gradebook."""
-    from nbgrader.api import Gradebook
+def merge(result, course, tmpl, gradebook):
+    """Write the graded notebook into nbgrader's layout and its scores into nbgrader's gradebook (kept open for the
+    whole run: opening one costs nbgrader a migration check)."""
     student, assignment, name = result["student"], tmpl["assignment"], Path(tmpl["name"]).stem
     if result["notebook"] is not None:
         target = course / "autograded" / student / assignment / tmpl["name"]
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text(result["notebook"])
-    with Gradebook(db_url) as gradebook:
-        gradebook.update_or_create_student(student)
-        gradebook.update_or_create_submission(assignment, student)
-        for grade_id, score, _ in result["cells"]:
-            grade = gradebook.find_grade(grade_id, name, assignment, student)
-            grade.auto_score = score
-        gradebook.db.commit()
+    gradebook.update_or_create_student(student)
+    gradebook.update_or_create_submission(assignment, student)
+    for grade_id, score, _ in result["cells"]:
+        grade = gradebook.find_grade(grade_id, name, assignment, student)
+        grade.auto_score = score
+    gradebook.db.commit()
 
 
 def progress(done, total, start, out=sys.stderr):
@@ -400,10 +399,12 @@ def grade_class(assignment, course=ROOT, source=None, workers=1, scheduler=None,
             copy.write_bytes(content)
         jobs.append({"student": student, "content": content, "sha256": digest, "template": tmpl, "run_all": run_all,
                      "limits": asdict(limits), "sandbox": use_sandbox, "hidden_paths": [str(p) for p in hidden]})
+    from nbgrader.api import Gradebook
     start, done = time.time(), 0
+    gradebook = Gradebook(db_url)
     try:
         for result in run_jobs(jobs, workers, scheduler):
-            merge(result, course, tmpl, db_url)
+            merge(result, course, tmpl, gradebook)
             score = sum(s for _, s, _ in result["cells"])
             total = sum(p for _, _, p in result["cells"])
             state.data[result["student"]] = {"sha256": result["sha256"], "score": score, "max": total,
@@ -414,6 +415,7 @@ def grade_class(assignment, course=ROOT, source=None, workers=1, scheduler=None,
             if not quiet:
                 progress(done, len(jobs), start)
     finally:
+        gradebook.close()
         if not quiet and jobs:
             print(file=sys.stderr)
     rows.sort()
