@@ -11,7 +11,6 @@ submissions; an interrupted run keeps everything already merged.
 import ast
 import csv
 import hashlib
-import io
 import json
 import os
 import shutil

@@ -7,7 +7,7 @@ import tempfile
 from pathlib import Path
 
 from coursekit import ROOT, master_path
-from coursekit.notebooks import BEGIN_HIDDEN, END_HIDDEN, drop_delimiters, is_test, read, strip_region, write
+from coursekit.notebooks import BEGIN_HIDDEN, END_HIDDEN, drop_delimiters, read, strip_region, write
 
 
 def nbgrader(*args, cwd=ROOT, check=True, quiet=True):

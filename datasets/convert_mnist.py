@@ -17,7 +17,6 @@ Usage:
 """
 import argparse
 import hashlib
-import io
 import json
 import os
 import subprocess

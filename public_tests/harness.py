@@ -11,13 +11,12 @@ import inspect
 import io
 import json
 import os
-import sys
 import traceback
 import types
 from contextlib import redirect_stdout
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable
+from typing import Callable
 
 import numpy as np
 
