@@ -14,6 +14,11 @@ What is timed
     torch-manual the same networks in PyTorch with the course's hand-written
                  backward pass, including dA0 = W1^T dZ1 like the NumPy API
                  (formed as (dZ1^T W1)^T, the faster orientation for both).
+    numpy-no-dA0 (--no-da0) the numpy loops again, with linear_backward patched
+                 for the benchmark only so that layer 1 skips dA0 = W1^T dZ1
+                 (the gradient w.r.t. the data, which nothing uses but which
+                 the course API returns).  It measures what that third X-sized
+                 product costs; it is not what students run.
 All start from the same initial parameters (initialize_parameters[_deep])
 and use the same learning rate; final costs are printed so agreement can be
 seen.  Each timing is the best of --repeats runs, after a short warm-up run
@@ -125,6 +130,32 @@ def matmul_flops(dims, m, with_dx):
     return flops
 
 
+class skipping_dA0:
+    """While active, dnn_app_utils.linear_backward returns None for dA_prev
+    when A_prev is X itself (layer 1); all other results are unchanged."""
+
+    def __init__(self, X):
+        import dnn_app_utils
+        self.module, self.X, self.original = dnn_app_utils, X, dnn_app_utils.linear_backward
+
+    def linear_backward(self, dZ, cache):
+        A_prev, W, b = cache
+        if A_prev is not self.X:
+            return self.original(dZ, cache)
+        m = A_prev.shape[1]
+        dW = np.dot(dZ, A_prev.T)
+        dW *= 1.0 / m
+        db = np.sum(dZ, axis=1, keepdims=True)
+        db *= 1.0 / m
+        return None, dW, db
+
+    def __enter__(self):
+        self.module.linear_backward = self.linear_backward
+
+    def __exit__(self, *exc):
+        self.module.linear_backward = self.original
+
+
 # ---------------------------------------------------------------------------
 # PyTorch versions of the same networks
 # ---------------------------------------------------------------------------
@@ -202,6 +233,8 @@ def main(argv=None):
                          "their own choice, 2 here); with 1 the main thread's CPU "
                          "time is also shown, which other busy processes barely move")
     ap.add_argument("--no-torch", action="store_true", help="time NumPy only")
+    ap.add_argument("--no-da0", action="store_true",
+                    help="also time numpy with layer 1's dA0 skipped (what dA0 costs)")
     args = ap.parse_args(argv)
     iters = 200 if args.quick and args.iterations == 2500 else args.iterations
     repeats = 1 if args.quick else args.repeats
@@ -261,6 +294,11 @@ def main(argv=None):
             _, costs = model(X, Y, dims, learning_rate=LEARNING_RATE, num_iterations=n)
             return float(costs[-1])
         impls = [("numpy", numpy_run, True)]
+        if args.no_da0:
+            def numpy_no_da0(n):
+                with skipping_dA0(X):
+                    return numpy_run(n)
+            impls.append(("numpy-no-dA0", numpy_no_da0, False))
         if torch is not None:
             init = init_fn()
             impls.append(("torch-auto", lambda n: torch_train_autograd(
@@ -285,12 +323,13 @@ def main(argv=None):
             print("%-16s %-13s %9.2f %9.2f %8.1f %8.1f %9s %13.10f" % (
                 name, impl, t, t / iters * 1e3, gflops, x_read * iters / t / 1e9,
                 "%.2f" % best_cpu[impl] if cpu_clock else "-", costs[impl]))
-        for impl in runs:
-            if impl != "numpy":
-                line = "%-16s numpy/%s = %.2f" % (name, impl, runs["numpy"] / runs[impl])
-                if cpu_clock:
-                    line += " (cpu time: %.2f)" % (best_cpu["numpy"] / best_cpu[impl])
-                print(line)
+        for mine in ("numpy", "numpy-no-dA0"):
+            for impl in runs:
+                if mine in runs and impl.startswith("torch"):
+                    line = "%-16s %s/%s = %.2f" % (name, mine, impl, runs[mine] / runs[impl])
+                    if cpu_clock:
+                        line += " (cpu time: %.2f)" % (best_cpu[mine] / best_cpu[impl])
+                    print(line)
     print("GB/s: bytes of X read per iteration (2 passes) / time per iteration; "
           "compare with the measured read bandwidth above.")
     return 0

@@ -302,17 +302,30 @@ def find_submissions(course, assignment, source=None):
 
 
 class State:
-    """What has been merged already: {student: {"sha256", "score", ...}}, saved after every merge."""
+    """What has been merged already: {student: {"sha256", "score", ...}}.
+
+    Kept as an append-only log, one JSON line per merged result (the last line for a student wins), so recording a
+    result costs one short write however large the class; a line cut short by a crash is ignored.
+    """
 
     def __init__(self, course, assignment):
-        self.path = course / ".coursekit" / f"graded-{assignment}.json"
-        self.data = json.loads(self.path.read_text()) if self.path.exists() else {}
+        self.path = course / ".coursekit" / f"graded-{assignment}.jsonl"
+        self.data = {}
+        if self.path.exists():
+            for line in self.path.read_text().splitlines():
+                try:
+                    entry = json.loads(line)
+                    self.data[entry.pop("student")] = entry
+                except (ValueError, KeyError, AttributeError):
+                    continue
 
-    def save(self):
+    def record(self, student, entry):
+        self.data[student] = entry
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = self.path.with_suffix(".tmp")
-        tmp.write_text(json.dumps(self.data, indent=1, sort_keys=True))
-        os.replace(tmp, self.path)
+        with open(self.path, "a") as log:
+            log.write(json.dumps(dict(entry, student=student), sort_keys=True) + "\n")
+            log.flush()
+            os.fsync(log.fileno())
 
 
 def merge(result, course, tmpl, gradebook):
@@ -406,9 +419,8 @@ def grade_class(assignment, course=ROOT, source=None, workers=1, scheduler=None,
             merge(result, course, tmpl, gradebook)
             score = sum(s for _, s, _ in result["cells"])
             total = sum(p for _, _, p in result["cells"])
-            state.data[result["student"]] = {"sha256": result["sha256"], "score": score, "max": total,
-                                             "status": result["status"], "seconds": round(result["seconds"], 2)}
-            state.save()
+            state.record(result["student"], {"sha256": result["sha256"], "score": score, "max": total,
+                                             "status": result["status"], "seconds": round(result["seconds"], 2)})
             rows.append((result["student"], score, total, result["seconds"], result["status"]))
             done += 1
             if not quiet:

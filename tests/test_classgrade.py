@@ -244,3 +244,14 @@ def test_master_passes_with_demo_cells_skipped():
         text = "\n".join(o.get("text", "") for c in nb.cells for o in c.get("outputs", []))
         tests = [c for c in tmpl["cells"] if c["kind"] == "test"]
         assert text.count("All tests passed.") + text.count("All hidden tests passed.") == len(tests), assignment
+
+
+def test_state_log_survives_a_cut_last_line(tmp_path):
+    state = classgrade.State(tmp_path, ASSIGNMENT)
+    state.record("ann", {"sha256": "a1", "score": 1.0})
+    state.record("bob", {"sha256": "b1", "score": 2.0})
+    state.record("ann", {"sha256": "a2", "score": 3.0})
+    with open(state.path, "a") as log:
+        log.write('{"student": "cat", "sha2')  # the machine died mid-write
+    again = classgrade.State(tmp_path, ASSIGNMENT).data
+    assert again == {"ann": {"sha256": "a2", "score": 3.0}, "bob": {"sha256": "b1", "score": 2.0}}
