@@ -1,14 +1,23 @@
 """Grading throughput: submissions per minute with --workers 1 and 2, and on a Dask cluster on loopback.
 
-    .venv/bin/python benchmarks/bench_grading.py [--n 12] [--assignments C1W2A1 C1W4A2] [--no-dask]
+    .venv/bin/python benchmarks/bench_grading.py [--n 30] [--rounds 2] [--assignments C1W2A1 C1W4A2] [--no-dask]
 
 For each assignment, N correct submissions are graded in a scratch course (sandbox on, demo cells skipped), by one
 local worker, two local workers, and a Dask scheduler with two single-threaded workers started as separate processes.
+The one- and two-worker runs alternate for --rounds rounds (1,2 then 2,1 ...) and the median is reported, because
+this machine's speed drifts by tens of per cent from minute to minute (other tenants).  Each line also shows how busy
+the machine was (cores, from /proc/stat) and the CPU time it spent per submission, all processes included.
+
+The machine's own ceiling is measured the same way: one CPU-bound Python process alone vs two at once.  Two vCPUs that
+share a physical core, or a busy host, give less than 2x; the grader cannot scale better than that.
+
 Also prints the overhead per submission (a blank submission: no student code to run) and, for comparison, one
 `nbgrader autograde` call on one submission.
 """
 import argparse
+import os
 import shutil
+import statistics
 import socket
 import subprocess
 import sys
@@ -34,14 +43,40 @@ def course_with(assignment, n, blank=False):
     return course
 
 
+def busy_seconds():
+    """CPU seconds the whole machine has spent not idle since boot (all cores, all processes)."""
+    fields = [int(v) for v in open("/proc/stat").readline().split()[1:]]
+    return (sum(fields) - fields[3] - fields[4]) / os.sysconf("SC_CLK_TCK")
+
+
 def timed_grade(assignment, n, **kwargs):
+    """(seconds, rows, CPU seconds of the machine during the run)."""
     course = course_with(assignment, n, blank=kwargs.pop("blank", False))
-    start = time.perf_counter()
+    start, busy = time.perf_counter(), busy_seconds()
     rows = classgrade.grade_class(assignment, course, quiet=True, **kwargs)
-    seconds = time.perf_counter() - start
+    seconds, busy = time.perf_counter() - start, busy_seconds() - busy
     shutil.rmtree(course, ignore_errors=True)
     assert len(rows) == n
-    return seconds, rows
+    assert all(status == "graded" for *_, status in rows), {status for *_, status in rows}
+    return seconds, rows, busy
+
+
+SPIN = "import time; t = time.process_time()\nwhile time.process_time() - t < 1.5: pass"
+
+
+def machine_scaling(rounds=3):
+    """Median speed-up of two CPU-bound Python processes at once over one alone (2.0 = two full cores)."""
+    ratios = []
+    for _ in range(rounds):
+        start = time.perf_counter()
+        subprocess.run([sys.executable, "-c", SPIN], check=True)
+        one = time.perf_counter() - start
+        start = time.perf_counter()
+        pair = [subprocess.Popen([sys.executable, "-c", SPIN]) for _ in range(2)]
+        for process in pair:
+            process.wait()
+        ratios.append(2 * one / (time.perf_counter() - start))
+    return statistics.median(ratios)
 
 
 def start_dask():
@@ -59,30 +94,40 @@ def start_dask():
 
 def main():
     parser = argparse.ArgumentParser()
-    parser.add_argument("--n", type=int, default=12)
+    parser.add_argument("--n", type=int, default=30)
+    parser.add_argument("--rounds", type=int, default=2)
     parser.add_argument("--assignments", nargs="*", default=["C1W2A1", "C1W4A2"])
     parser.add_argument("--no-dask", action="store_true")
     args = parser.parse_args()
+    print(f"machine: two CPU-bound processes at once run {machine_scaling():.2f}x one alone "
+          f"(load average {os.getloadavg()[0]:.2f})", flush=True)
     address, processes = (None, []) if args.no_dask else start_dask()
     try:
         for assignment in args.assignments:
-            figures = {}
-            for label, kwargs in [("workers 1", {"workers": 1}), ("workers 2", {"workers": 2}),
-                                  ("dask 2", {"scheduler": address})]:
-                if kwargs.get("scheduler", 1) is None:
-                    continue
-                seconds, _ = timed_grade(assignment, args.n, **kwargs)
-                figures[label] = args.n / seconds * 60
-                print(f"{assignment} {label:<10} {args.n} submissions in {seconds:6.1f} s = "
-                      f"{figures[label]:5.1f} per minute", flush=True)
-            print(f"{assignment} speed-up 1 -> 2 workers: {figures['workers 2'] / figures['workers 1']:.2f}x")
-        seconds, rows = timed_grade("C1W2A1", 4, workers=1, blank=True)
+            rates = {"workers 1": [], "workers 2": [], "dask 2": []}
+            modes = [("workers 1", {"workers": 1}), ("workers 2", {"workers": 2})]
+            for round_ in range(args.rounds):
+                order = modes if round_ % 2 == 0 else modes[::-1]
+                if round_ == args.rounds - 1 and address:
+                    order = order + [("dask 2", {"scheduler": address})]
+                for label, kwargs in order:
+                    seconds, _, busy = timed_grade(assignment, args.n, **kwargs)
+                    rates[label].append(args.n / seconds * 60)
+                    print(f"{assignment} {label:<10} {args.n} submissions in {seconds:6.1f} s = "
+                          f"{rates[label][-1]:5.1f} per minute; machine busy {busy / seconds:.2f} cores, "
+                          f"{busy / args.n:.2f} CPU s per submission", flush=True)
+            one, two = statistics.median(rates["workers 1"]), statistics.median(rates["workers 2"])
+            print(f"{assignment} speed-up 1 -> 2 workers (medians {one:.1f} -> {two:.1f} per minute): "
+                  f"{two / one:.2f}x; each round: "
+                  + ", ".join(f"{b / a:.2f}x" for a, b in zip(rates["workers 1"], rates["workers 2"])), flush=True)
+        seconds, rows, _ = timed_grade("C1W2A1", 4, workers=1, blank=True)
         print(f"overhead per submission (blank C1W2A1, sandbox, one worker): {seconds / 4:.2f} s")
         course = course_with("C1W2A1", 1)
         start = time.perf_counter()
         nbgrader("autograde", "C1W2A1", "--force", cwd=course)
         print(f"one `nbgrader autograde` call on one C1W2A1 submission: {time.perf_counter() - start:.2f} s")
         shutil.rmtree(course, ignore_errors=True)
+        print(f"machine again: {machine_scaling():.2f}x")
     finally:
         for process in processes:
             process.terminate()

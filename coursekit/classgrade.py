@@ -29,6 +29,7 @@ from coursekit.notebooks import BEGIN_HIDDEN, END_HIDDEN, is_demo, is_test, nbgr
 
 MAX_NOTEBOOK_BYTES = 64 << 20
 MAX_OUTPUT_CHARS = 20_000  # per output, in the graded notebook
+MAX_CELL_OUTPUT_CHARS = 1_000_000  # per cell, held in the grader's memory while it runs (the rest is dropped)
 SKIPPED = "# Demonstration cell: skipped by the grader (no graded test depends on it; `--run-all` runs it)."
 
 
@@ -108,13 +109,13 @@ def notebook_to_run(submission, tmpl, run_all):
                         and not c.get("metadata", {}).get("nbgrader") and c.cell_type == "code"]
                 position = max(position, index + 1)
             source = answer.source if answer is not None else cell["source"]
-            new = nbformat.v4.new_code_cell(source)
+            new = _cell("code", source)
         elif cell["type"] == "markdown":
-            new = nbformat.v4.new_markdown_cell(cell["source"])
+            new = _cell("markdown", cell["source"])
         else:
             source = SKIPPED if (cell["kind"] == "demo" and not run_all and cell["id"] in tmpl["skippable"]) \
                 else cell["source"]
-            new = nbformat.v4.new_code_cell(source)
+            new = _cell("code", source)
             if cell["kind"] == "test":
                 mine = by_grade.get(cell["grade_id"])
                 if mine is None:
@@ -130,8 +131,25 @@ def notebook_to_run(submission, tmpl, run_all):
     return nb, notes
 
 
+def _cell(kind, source):
+    """A new cell, like nbformat.v4.new_*_cell without validating each one (the whole notebook is valid)."""
+    fields = {"execution_count": None, "outputs": []} if kind == "code" else {}
+    return nbformat.from_dict({"cell_type": kind, "metadata": {}, "source": source, **fields})
+
+
+_HIDDEN = {}
+
+
 def hidden_cases(tmpl):
-    """{cell id: [(assignment, name, cases)]} from the master's hidden-test code (run here, never in the sandbox)."""
+    """{cell id: [(assignment, name, cases)]} from the master's hidden-test code (run here, never in the sandbox);
+    kept for the life of the process, with the expected values the cases compute (see grading.expected_entry)."""
+    key = (tmpl["assignment"], tmpl["master_sha256"])
+    if key not in _HIDDEN:
+        _HIDDEN[key] = _hidden_cases(tmpl)
+    return _HIDDEN[key]
+
+
+def _hidden_cases(tmpl):
     from coursekit import grading, reference
     found = {}
     for cell in tmpl["cells"]:
@@ -220,9 +238,39 @@ def failed_result(job, tmpl, status, start):
             "notebook": None, "seconds": time.time() - start, "sha256": job["sha256"], "protections": {}}
 
 
+def _size(output):
+    """Characters of an output (or of a message's content): its text and every representation of its data."""
+    return len(output.get("text", "")) + sum(len(str(v)) for v in output.get("data", {}).values())
+
+
+def capped_client(nb, **kwargs):
+    """A NotebookClient that keeps at most MAX_CELL_OUTPUT_CHARS of output per cell, so a cell printing gigabytes
+    cannot exhaust the grader's memory.  Errors and the tests' records are always kept."""
+    from nbclient import NotebookClient
+    from public_tests.harness import RECORD_MIME
+
+    class CappedClient(NotebookClient):
+        def output(self, outs, msg, display_id, cell_index):
+            content = msg.get("content", {})
+            if msg["msg_type"] != "error" and RECORD_MIME not in content.get("data", {}):
+                room = MAX_CELL_OUTPUT_CHARS - self.kept.get(cell_index, 0)
+                size = _size(content)
+                if size > room:
+                    if msg["msg_type"] != "stream" or room <= 0:
+                        self.dropped[cell_index] = self.dropped.get(cell_index, 0) + size
+                        return None
+                    self.dropped[cell_index] = self.dropped.get(cell_index, 0) + size - room
+                    content["text"], size = content["text"][:room], room
+                self.kept[cell_index] = self.kept.get(cell_index, 0) + size
+            return super().output(outs, msg, display_id, cell_index)
+
+    client = CappedClient(nb, **kwargs)
+    client.kept, client.dropped = {}, {}  # cell index -> characters kept, dropped
+    return client
+
+
 def grade_submission(job):
     """Grade one submission (runs in a worker; touches nothing outside its own temporary folder)."""
-    from nbclient import NotebookClient
     from nbclient.exceptions import DeadKernelError
     from coursekit import sandbox
     start, tmpl = time.time(), job["template"]
@@ -250,7 +298,7 @@ def grade_submission(job):
             from jupyter_client.manager import AsyncKernelManager
             km = AsyncKernelManager(kernel_name="python3")
         deadline = time.time() + limits.notebook_timeout
-        client = NotebookClient(nb, km=km, kernel_name="python3", allow_errors=True, interrupt_on_timeout=True,
+        client = capped_client(nb, km=km, kernel_name="python3", allow_errors=True, interrupt_on_timeout=True,
                                 timeout_func=lambda cell: max(1, min(limits.cell_timeout, deadline - time.time())),
                                 resources={"metadata": {"path": str(work)}})
         try:
@@ -262,6 +310,11 @@ def grade_submission(job):
         finally:
             if job["sandbox"]:
                 sandbox.cleanup(km)
+        for index, size in client.dropped.items():
+            nb.cells[index].outputs.append(nbformat.from_dict({
+                "output_type": "stream", "name": "stdout",
+                "text": f"\n... (output cut: {size:,} more characters not kept; the grader keeps at most "
+                        f"{MAX_CELL_OUTPUT_CHARS:,} per cell)\n"}))
         for number, cell in enumerate(nb.cells, 1):
             for output in cell.get("outputs", []):
                 if output.get("output_type") == "error":

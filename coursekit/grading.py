@@ -8,6 +8,8 @@ Two modes:
   values and decides (coursekit.classgrade), so nothing the student's code does can see or fake them.
 Either way, a failure names the case and the likely mistake only: never the inputs, expected values or output.
 """
+import copy
+
 import numpy as np
 
 from public_tests.harness import GREEN, RESET, Case, HiddenTestFailure, TestFailure, call, check_target, decode, \
@@ -18,7 +20,16 @@ _collecting = None  # a list while the grader collects the hidden cases of a mas
 
 
 def expected_entry(assignment, name, case):
-    """Expected output, printed text and known-mistake outputs of the reference on one case."""
+    """Expected output, printed text and known-mistake outputs of the reference on one case.
+
+    Computed once per Case object and kept on it (the class grader keeps each master's hidden cases for the whole
+    run, so a hidden test that trains a model trains the reference once per worker, not once per submission)."""
+    if getattr(case, "_expected", None) is None:
+        case._expected = _expected_entry(assignment, name, case)
+    return copy.deepcopy(case._expected)
+
+
+def _expected_entry(assignment, name, case):
     from coursekit import reference  # imported here: a recording kernel never needs it (nor can see the masters)
     from coursekit.fixtures import load_mistakes, outputs_of_known_mistakes
     ref = getattr(reference.load(assignment), name)

@@ -7,6 +7,7 @@ import subprocess
 import sys
 import threading
 import time
+from dataclasses import asdict
 
 import nbformat
 import pytest
@@ -255,3 +256,22 @@ def test_state_log_survives_a_cut_last_line(tmp_path):
         log.write('{"student": "cat", "sha2')  # the machine died mid-write
     again = classgrade.State(tmp_path, ASSIGNMENT).data
     assert again == {"ann": {"sha256": "a2", "score": 3.0}, "bob": {"sha256": "b1", "score": 2.0}}
+
+
+def test_a_cell_printing_without_end_cannot_fill_the_graders_memory(tmp_path):
+    """Output beyond MAX_CELL_OUTPUT_CHARS per cell is counted and dropped as it arrives; the test still decides."""
+    nb = correct_submission(nbformat.reads(build_student_version(ASSIGNMENT), as_version=4),
+                            read(master_path(ASSIGNMENT)))
+    flood = "import sys\nfor _ in range(300):\n    print('y' * 10_000)\n    sys.stdout.flush()\n"
+    answer = next(c for c in nb.cells if c.get("metadata", {}).get("nbgrader", {}).get("solution"))
+    answer.source = flood + answer.source
+    tmpl = classgrade.template(ASSIGNMENT)
+    content = nbformat.writes(nb).encode()
+    result = classgrade.grade_submission({"student": "s", "content": content, "sha256": "x", "template": tmpl,
+                                          "run_all": False, "limits": asdict(LIMITS), "sandbox": False,
+                                          "hidden_paths": []})
+    graded = nbformat.reads(result["notebook"], as_version=4)
+    kept = sum(len(o.get("text", "")) for c in graded.cells for o in c.get("outputs", []))
+    assert kept < 2 * classgrade.MAX_CELL_OUTPUT_CHARS
+    assert any("more characters not kept" in o.get("text", "") for c in graded.cells for o in c.get("outputs", []))
+    assert sum(s for _, s, _ in result["cells"]) == sum(p for _, _, p in result["cells"])
