@@ -101,36 +101,38 @@ def main():
     args = parser.parse_args()
     print(f"machine: two CPU-bound processes at once run {machine_scaling():.2f}x one alone "
           f"(load average {os.getloadavg()[0]:.2f})", flush=True)
-    address, processes = (None, []) if args.no_dask else start_dask()
+
+    def run(assignment, label, **kwargs):
+        seconds, _, busy = timed_grade(assignment, args.n, **kwargs)
+        print(f"{assignment} {label:<10} {args.n} submissions in {seconds:6.1f} s = "
+              f"{args.n / seconds * 60:5.1f} per minute; machine busy {busy / seconds:.2f} cores, "
+              f"{busy / args.n:.2f} CPU s per submission", flush=True)
+        return args.n / seconds * 60
+
+    for assignment in args.assignments:
+        rates = {1: [], 2: []}
+        for round_ in range(args.rounds):
+            for workers in ((1, 2) if round_ % 2 == 0 else (2, 1)):
+                rates[workers].append(run(assignment, f"workers {workers}", workers=workers))
+        one, two = statistics.median(rates[1]), statistics.median(rates[2])
+        print(f"{assignment} speed-up 1 -> 2 workers (medians {one:.1f} -> {two:.1f} per minute): "
+              f"{two / one:.2f}x; each round: " + ", ".join(f"{b / a:.2f}x" for a, b in zip(rates[1], rates[2])),
+              flush=True)
+    address, processes = (None, []) if args.no_dask else start_dask()  # started now: idle, it still costs CPU
     try:
-        for assignment in args.assignments:
-            rates = {"workers 1": [], "workers 2": [], "dask 2": []}
-            modes = [("workers 1", {"workers": 1}), ("workers 2", {"workers": 2})]
-            for round_ in range(args.rounds):
-                order = modes if round_ % 2 == 0 else modes[::-1]
-                if round_ == args.rounds - 1 and address:
-                    order = order + [("dask 2", {"scheduler": address})]
-                for label, kwargs in order:
-                    seconds, _, busy = timed_grade(assignment, args.n, **kwargs)
-                    rates[label].append(args.n / seconds * 60)
-                    print(f"{assignment} {label:<10} {args.n} submissions in {seconds:6.1f} s = "
-                          f"{rates[label][-1]:5.1f} per minute; machine busy {busy / seconds:.2f} cores, "
-                          f"{busy / args.n:.2f} CPU s per submission", flush=True)
-            one, two = statistics.median(rates["workers 1"]), statistics.median(rates["workers 2"])
-            print(f"{assignment} speed-up 1 -> 2 workers (medians {one:.1f} -> {two:.1f} per minute): "
-                  f"{two / one:.2f}x; each round: "
-                  + ", ".join(f"{b / a:.2f}x" for a, b in zip(rates["workers 1"], rates["workers 2"])), flush=True)
-        seconds, rows, _ = timed_grade("C1W2A1", 4, workers=1, blank=True)
-        print(f"overhead per submission (blank C1W2A1, sandbox, one worker): {seconds / 4:.2f} s")
-        course = course_with("C1W2A1", 1)
-        start = time.perf_counter()
-        nbgrader("autograde", "C1W2A1", "--force", cwd=course)
-        print(f"one `nbgrader autograde` call on one C1W2A1 submission: {time.perf_counter() - start:.2f} s")
-        shutil.rmtree(course, ignore_errors=True)
-        print(f"machine again: {machine_scaling():.2f}x")
+        for assignment in args.assignments if address else []:
+            run(assignment, "dask 2", scheduler=address)
     finally:
         for process in processes:
             process.terminate()
+    seconds, rows, _ = timed_grade("C1W2A1", 4, workers=1, blank=True)
+    print(f"overhead per submission (blank C1W2A1, sandbox, one worker): {seconds / 4:.2f} s")
+    course = course_with("C1W2A1", 1)
+    start = time.perf_counter()
+    nbgrader("autograde", "C1W2A1", "--force", cwd=course)
+    print(f"one `nbgrader autograde` call on one C1W2A1 submission: {time.perf_counter() - start:.2f} s")
+    shutil.rmtree(course, ignore_errors=True)
+    print(f"machine again: {machine_scaling():.2f}x")
 
 
 if __name__ == "__main__":

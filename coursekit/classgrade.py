@@ -427,13 +427,37 @@ def run_jobs(jobs, workers, scheduler):
         for job in jobs:
             yield safe_result(job, lambda: grade_submission(job))
     else:
-        import multiprocessing
-        from concurrent.futures import ProcessPoolExecutor, as_completed
+        yield from run_in_pool(jobs, workers)
+
+
+def run_in_pool(jobs, workers):
+    """Grade in `workers` local processes.  If one dies (killed, out of memory), the pool breaks and every job it
+    had not finished fails with it: those are graded again in a fresh pool, once; after a second break they are
+    reported as grader errors (not recorded as done: the next run grades them again)."""
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor, as_completed
+    from concurrent.futures.process import BrokenProcessPool
+    todo, attempt = list(jobs), 0
+    while todo:
+        attempt += 1
         pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"))
         try:
-            job_of = {pool.submit(grade_submission, job): job for job in jobs}
+            job_of = {pool.submit(grade_submission, job): job for job in todo}
+            todo = []
             for future in as_completed(job_of):
-                yield safe_result(job_of[future], future.result)
+                job = job_of[future]
+                try:
+                    result = future.result()
+                except BrokenProcessPool:
+                    if attempt == 1:
+                        todo.append(job)
+                        continue
+                    result = failed_result(job, job["template"], "grader error: a grading process died twice "
+                                           "while this submission was queued or running", time.time())
+                except Exception as exc:
+                    result = failed_result(job, job["template"],
+                                           f"grader error: {type(exc).__name__}: {str(exc)[:200]}", time.time())
+                yield result
         finally:  # on Ctrl-C: drop what has not started; what was merged stays merged
             pool.shutdown(wait=False, cancel_futures=True)
 
@@ -472,8 +496,10 @@ def grade_class(assignment, course=ROOT, source=None, workers=1, scheduler=None,
             merge(result, course, tmpl, gradebook)
             score = sum(s for _, s, _ in result["cells"])
             total = sum(p for _, _, p in result["cells"])
-            state.record(result["student"], {"sha256": result["sha256"], "score": score, "max": total,
-                                             "status": result["status"], "seconds": round(result["seconds"], 2)})
+            final = not result["status"].startswith("grader error")  # else: graded again next run
+            state.record(result["student"], {"sha256": result["sha256"] if final else None, "score": score,
+                                             "max": total, "status": result["status"],
+                                             "seconds": round(result["seconds"], 2)})
             rows.append((result["student"], score, total, result["seconds"], result["status"]))
             done += 1
             if not quiet:

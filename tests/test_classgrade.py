@@ -275,3 +275,45 @@ def test_a_cell_printing_without_end_cannot_fill_the_graders_memory(tmp_path):
     assert kept < 2 * classgrade.MAX_CELL_OUTPUT_CHARS
     assert any("more characters not kept" in o.get("text", "") for c in graded.cells for o in c.get("outputs", []))
     assert sum(s for _, s, _ in result["cells"]) == sum(p for _, _, p in result["cells"])
+
+
+def test_a_killed_worker_loses_nothing(class_course):
+    """A local worker process killed mid-run (say by the OOM killer): its jobs are graded again, nothing is lost."""
+    nb = correct_submission(nbformat.reads(build_student_version(ASSIGNMENT), as_version=4),
+                            read(master_path(ASSIGNMENT)))
+    for i in range(8):
+        submit(class_course, f"k{i}", nbformat.writes(nb).encode())
+    merged, count, killed_after = threading.Event(), [], []
+    real_merge = classgrade.merge
+
+    def merge_and_signal(*args):
+        real_merge(*args)
+        count.append(1)
+        merged.set()
+
+    def kill_a_worker():
+        merged.wait(300)
+        workers = [p for p in os.listdir("/proc") if p.isdigit() and _is_pool_worker(int(p))]
+        killed_after.append(len(count))
+        os.kill(int(workers[0]), 9)
+
+    killer = threading.Thread(target=kill_a_worker)
+    classgrade.merge = merge_and_signal
+    try:
+        killer.start()
+        rows = classgrade.grade_class(ASSIGNMENT, class_course, workers=2, limits=LIMITS, quiet=True)
+    finally:
+        classgrade.merge = real_merge
+        killer.join()
+    assert killed_after and killed_after[0] < 6  # the kill came while most jobs were still to do
+    assert [(s, score, status) for s, score, _, _, status in rows] == \
+        [(f"k{i}", hostile_corpus.FULL, "graded") for i in range(8)]
+
+
+def _is_pool_worker(pid):
+    try:
+        with open(f"/proc/{pid}/stat") as stat, open(f"/proc/{pid}/cmdline", "rb") as cmdline:
+            parent = int(stat.read().rsplit(")", 1)[1].split()[1])
+            return parent == os.getpid() and b"spawn_main" in cmdline.read()
+    except OSError:
+        return False
