@@ -6,7 +6,7 @@ import pytest
 from coursekit import master_path
 from coursekit.demo import grade_class, leaks
 from coursekit.notebooks import BEGIN_HIDDEN, BEGIN_SOLUTION, read
-from coursekit.release import release_solutions, scratch_course
+from coursekit.release import nbgrader, release_solutions, scratch_course
 
 ASSIGNMENT = "C1W2A1"
 
@@ -46,3 +46,17 @@ def test_solutions_release_is_clean_and_executed(tmp_path):
     outputs = [o for c in nb.cells if c.cell_type == "code" for o in c.outputs]
     assert outputs and not [o for o in outputs if o.output_type == "error"]
     assert "All tests passed." in "".join(o.get("text", "") for o in outputs)
+
+
+def test_untampered_cells_raise_no_checksum_alarm_and_tampering_is_told(graded):
+    """nbgrader warns "checksum has changed" for every untampered cell with hidden tests (jupyter/nbgrader#1961):
+    not here.  A test cell that was really edited is still reported, and the student is told in the feedback."""
+    course, _ = graded
+    untouched = nbgrader("autograde", ASSIGNMENT, "--force", "--student", "alice-correct", cwd=course).stdout
+    assert "has changed" not in untouched
+    edited = nbgrader("autograde", ASSIGNMENT, "--force", "--student", "dave-edited-test", cwd=course).stdout
+    assert "Attribute 'checksum'" in edited
+    page = course / "feedback" / "dave-edited-test" / ASSIGNMENT / f"{master_path(ASSIGNMENT).stem}.html"
+    assert page.read_text().count("Grader note: this test cell was changed") == 1
+    alice = course / "feedback" / "alice-correct" / ASSIGNMENT / f"{master_path(ASSIGNMENT).stem}.html"
+    assert "Grader note" not in alice.read_text()
