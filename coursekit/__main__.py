@@ -32,8 +32,15 @@ def main(argv=None):
     p.add_argument("--run-all", action="store_true", help="also run demonstration cells")
     p.add_argument("--no-sandbox", action="store_true", help="run kernels without the sandbox")
     p.add_argument("--csv", type=Path, help="write the grades in nbgrader's export format")
-    p.add_argument("--cell-timeout", type=float, default=60)
-    p.add_argument("--memory-gib", type=float, default=2)
+    from coursekit.sandbox import Limits  # the defaults live there
+    for flag, kind, default, what in [
+            ("--cell-timeout", int, Limits.cell_timeout, "wall seconds per cell"),
+            ("--notebook-timeout", int, Limits.notebook_timeout, "wall seconds per notebook"),
+            ("--cpu-seconds", int, Limits.cpu_seconds, "CPU seconds of the kernel"),
+            ("--memory-gib", float, Limits.memory_bytes / (1 << 30), "address space per process, GiB"),
+            ("--max-processes", int, Limits.max_processes, "processes + threads per job"),
+            ("--max-file-mib", float, Limits.max_file_bytes / (1 << 20), "largest file a job may write, MiB")]:
+        p.add_argument(flag, type=kind, default=default, help=what + " (default %(default)s)")
     p = sub.add_parser("demo", help="the end-to-end demo: release, execute, autograde a demo class, feedback, grades")
     p.add_argument("--out", type=Path, default=ROOT / "build" / "demo")
     args = parser.parse_args(argv)
@@ -54,10 +61,12 @@ def main(argv=None):
         return 0
     if args.command == "grade":
         from coursekit import classgrade, sandbox
-        limits = sandbox.Limits(cell_timeout=args.cell_timeout, memory_bytes=int(args.memory_gib * (1 << 30)))
+        limits = sandbox.Limits(cell_timeout=args.cell_timeout, notebook_timeout=args.notebook_timeout,
+                                cpu_seconds=args.cpu_seconds, memory_bytes=int(args.memory_gib * (1 << 30)),
+                                max_processes=args.max_processes, max_file_bytes=int(args.max_file_mib * (1 << 20)))
         if not args.no_sandbox:
             active = sandbox.protections()
-            print("sandbox: " + ", ".join(f"{k} {'on' if v is True else 'OFF (' + str(v) + ')'}"
+            print("sandbox: " + ", ".join(f"{k} on" if v else f"{k} OFF ({active['reasons'].get(k, '?')})"
                                          for k, v in active.items() if k != "reasons"), file=sys.stderr)
         rows = classgrade.grade_class(args.assignment, args.course, args.submissions, args.workers, args.scheduler,
                                       args.db_url, args.run_all, limits, not args.no_sandbox, args.csv)

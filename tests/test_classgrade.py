@@ -317,3 +317,26 @@ def _is_pool_worker(pid):
             return parent == os.getpid() and b"spawn_main" in cmdline.read()
     except OSError:
         return False
+
+
+def test_the_grade_command_with_its_limits(class_course, tmp_path):
+    """`python -m coursekit grade` on an LMS folder: limits from the flags, the table, the CSV, the reason in the
+    graded notebook."""
+    folder = tmp_path / "export"
+    folder.mkdir()
+    good = correct_submission(nbformat.reads(build_student_version(ASSIGNMENT), as_version=4),
+                              read(master_path(ASSIGNMENT)))
+    (folder / "zoe.ipynb").write_text(nbformat.writes(good))
+    loop = next(item for item in hostile_corpus.build() if item[0] == "infinite-loop")
+    (folder / "ivy.ipynb").write_bytes(loop[1])
+    run = subprocess.run([sys.executable, "-m", "coursekit", "grade", ASSIGNMENT, "--course", str(class_course),
+                          "--submissions", str(folder), "--cell-timeout", "3", "--notebook-timeout", "90",
+                          "--memory-gib", "1", "--csv", str(tmp_path / "grades.csv")],
+                         capture_output=True, text=True, timeout=300)
+    assert run.returncode == 0, run.stderr[-2000:]
+    assert "sandbox: rlimits " in run.stderr and "no_network " in run.stderr  # what held, said before grading
+    table = {line.split()[0]: line.split()[1] for line in run.stdout.splitlines()[1:]}
+    assert table == {"ivy": f"{loop[2]:.1f}", "zoe": f"{hostile_corpus.FULL:.1f}"}
+    assert (tmp_path / "grades.csv").read_text().count("\n") == 3
+    graded = (class_course / "autograded" / "ivy" / ASSIGNMENT / master_path(ASSIGNMENT).name).read_text()
+    assert "longer than 3 s" in graded
