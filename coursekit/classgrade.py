@@ -310,6 +310,9 @@ def grade_submission(job):
         finally:
             if job["sandbox"]:
                 sandbox.cleanup(km)
+            elif km.has_kernel:  # nbclient leaves a kernel it did not start running
+                from jupyter_core.utils import run_sync
+                run_sync(km.shutdown_kernel)(now=True)
         for index, size in client.dropped.items():
             nb.cells[index].outputs.append(nbformat.from_dict({
                 "output_type": "stream", "name": "stdout",
@@ -441,6 +444,7 @@ def run_in_pool(jobs, workers):
     while todo:
         attempt += 1
         pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"))
+        finished = False
         try:
             job_of = {pool.submit(grade_submission, job): job for job in todo}
             todo = []
@@ -458,8 +462,16 @@ def run_in_pool(jobs, workers):
                     result = failed_result(job, job["template"],
                                            f"grader error: {type(exc).__name__}: {str(exc)[:200]}", time.time())
                 yield result
-        finally:  # on Ctrl-C: drop what has not started; what was merged stays merged
-            pool.shutdown(wait=False, cancel_futures=True)
+            finished = True
+        finally:
+            # Finished: the workers are idle and exit.  Broken or interrupted (Ctrl-C): drop what has not started and
+            # stop the workers now, or one blocked on sending a result nobody reads would keep the program from
+            # exiting; what was merged stays merged, the rest is graded next run.
+            workers_left = list((pool._processes or {}).values())
+            pool.shutdown(wait=finished and not todo, cancel_futures=True)
+            if not (finished and not todo):
+                for process in workers_left:
+                    process.kill()
 
 
 def grade_class(assignment, course=ROOT, source=None, workers=1, scheduler=None, db_url=None, run_all=False,
