@@ -13,25 +13,26 @@ c.ClearSolutions.text_stub = "YOUR ANSWER HERE"
 
 # Autograde: put deleted test cells back; stop runaway cells; keep going after errors.
 c.OverwriteCells.add_missing_cells = True
+
+
 # No false "checksum has changed" for untampered cells with hidden tests (jupyter/nbgrader#1961); a test cell that was
 # really changed is put back and a note says so under it, in the graded notebook and the feedback.
-c.Autograde.sanitize_preprocessors = [
-    "nbgrader.preprocessors.ClearOutput",
-    "nbgrader.preprocessors.DeduplicateIds",
-    "nbgrader.preprocessors.OverwriteKernelspec",
-    "coursekit.nbgrader_ext.OverwriteCellsTellingTampering",
-    "nbgrader.preprocessors.CheckCellMetadata",
-]
-c.Autograde.autograde_preprocessors = [
-    "nbgrader.preprocessors.Execute",
-    "coursekit.nbgrader_ext.NoteTampering",
-    "nbgrader.preprocessors.IgnorePattern",
-    "nbconvert.preprocessors.ClearMetadataPreprocessor",
-    "nbgrader.preprocessors.LimitOutput",
-    "nbgrader.preprocessors.SaveAutoGrades",
-    "nbgrader.preprocessors.AssignLatePenalties",
-    "nbgrader.preprocessors.CheckCellMetadata",
-]
+def _kit_autograde_steps():
+    """nbgrader's own autograde steps, with OverwriteCells swapped for the kit's and NoteTampering after Execute."""
+    from nbgrader.converters import Autograde
+    from nbgrader.preprocessors import Execute, OverwriteCells
+    from coursekit.nbgrader_ext import NoteTampering, OverwriteCellsTellingTampering
+    traits = Autograde.class_traits()
+    sanitize = [OverwriteCellsTellingTampering if step is OverwriteCells else step
+                for step in traits["sanitize_preprocessors"].default()]
+    autograde = list(traits["autograde_preprocessors"].default())
+    autograde.insert(autograde.index(Execute) + 1, NoteTampering)
+    return sanitize, autograde
+
+
+c.Autograde.sanitize_preprocessors, c.Autograde.autograde_preprocessors = _kit_autograde_steps()
+
+# Cells: stop runaway ones.
 c.Execute.timeout = 120
 c.Execute.interrupt_on_timeout = True
 

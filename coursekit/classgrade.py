@@ -450,18 +450,13 @@ def run_in_pool(jobs, workers):
             todo = []
             for future in as_completed(job_of):
                 job = job_of[future]
-                try:
-                    result = future.result()
-                except BrokenProcessPool:
-                    if attempt == 1:
-                        todo.append(job)
-                        continue
-                    result = failed_result(job, job["template"], "grader error: a grading process died twice "
-                                           "while this submission was queued or running", time.time())
-                except Exception as exc:
-                    result = failed_result(job, job["template"],
-                                           f"grader error: {type(exc).__name__}: {str(exc)[:200]}", time.time())
-                yield result
+                if not isinstance(future.exception(), BrokenProcessPool):
+                    yield safe_result(job, future.result)
+                elif attempt == 1:
+                    todo.append(job)
+                else:
+                    yield failed_result(job, job["template"], "grader error: a grading process died twice "
+                                        "while this submission was queued or running", time.time())
             finished = True
         finally:
             # Finished: the workers are idle and exit.  Broken or interrupted (Ctrl-C): drop what has not started and
