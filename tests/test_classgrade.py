@@ -12,7 +12,7 @@ from dataclasses import asdict
 import nbformat
 import pytest
 
-from coursekit import ROOT, classgrade, master_path, sandbox
+from coursekit import ROOT, classgrade, job, master_path, sandbox
 from coursekit.demo import correct_submission, leaks, text_mistake
 from coursekit.notebooks import read
 from coursekit.release import build_student_version, nbgrader, scratch_course
@@ -221,7 +221,7 @@ def test_lms_zip_export(class_course, tmp_path):
 
 
 def test_demo_cells_are_skipped_only_when_nothing_needs_them():
-    tmpl = classgrade.template("C1W4A2")
+    tmpl = job.template("C1W4A2")
     demo = {c["id"] for c in tmpl["cells"] if c["kind"] == "demo"}
     assert demo and set(tmpl["skippable"]) == demo
     cells = [nbformat.v4.new_code_cell("x = 1"), nbformat.v4.new_code_cell("y = 2"), nbformat.v4.new_code_cell("x + 1")]
@@ -229,18 +229,18 @@ def test_demo_cells_are_skipped_only_when_nothing_needs_them():
         cell.id = f"c{i}"
     cells[0].metadata["coursekit"] = {"demo": True}
     cells[1].metadata["coursekit"] = {"demo": True}
-    assert classgrade.skippable_demo_cells(cells) == {"c1"}  # c0 defines x, which a later cell reads
+    assert job.skippable_demo_cells(cells) == {"c1"}  # c0 defines x, which a later cell reads
 
 
 def test_master_passes_with_demo_cells_skipped():
     """The proof that skipping is safe: every test of every master passes when its demo cells do not run."""
     from coursekit.execute import execute
     for assignment in ("C1W2A2", "C1W3A1", "C1W4A2"):
-        tmpl = classgrade.template(assignment)
+        tmpl = job.template(assignment)
         nb = read(master_path(assignment))
         for cell in nb.cells:
             if cell.id in tmpl["skippable"]:
-                cell.source = classgrade.SKIPPED
+                cell.source = job.SKIPPED
         execute(nb, cwd=master_path(assignment).parent)
         text = "\n".join(o.get("text", "") for c in nb.cells for o in c.get("outputs", []))
         tests = [c for c in tmpl["cells"] if c["kind"] == "test"]
@@ -265,14 +265,14 @@ def test_a_cell_printing_without_end_cannot_fill_the_graders_memory(tmp_path):
     flood = "import sys\nfor _ in range(300):\n    print('y' * 10_000)\n    sys.stdout.flush()\n"
     answer = next(c for c in nb.cells if c.get("metadata", {}).get("nbgrader", {}).get("solution"))
     answer.source = flood + answer.source
-    tmpl = classgrade.template(ASSIGNMENT)
+    tmpl = job.template(ASSIGNMENT)
     content = nbformat.writes(nb).encode()
-    result = classgrade.grade_submission({"student": "s", "content": content, "sha256": "x", "template": tmpl,
+    result = job.grade_submission({"student": "s", "content": content, "sha256": "x", "template": tmpl,
                                           "run_all": False, "limits": asdict(LIMITS), "sandbox": False,
                                           "hidden_paths": []})
     graded = nbformat.reads(result["notebook"], as_version=4)
     kept = sum(len(o.get("text", "")) for c in graded.cells for o in c.get("outputs", []))
-    assert kept < 2 * classgrade.MAX_CELL_OUTPUT_CHARS
+    assert kept < 2 * job.MAX_CELL_OUTPUT_CHARS
     assert any("more characters not kept" in o.get("text", "") for c in graded.cells for o in c.get("outputs", []))
     assert sum(s for _, s, _ in result["cells"]) == sum(p for _, _, p in result["cells"])
 
