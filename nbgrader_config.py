@@ -11,34 +11,28 @@ c.CourseDirectory.ignore = [".ipynb_checkpoints", "*.pyc", "__pycache__", "feedb
 c.ClearSolutions.code_stub = {"python": "# YOUR CODE STARTS HERE\n\n# YOUR CODE ENDS HERE"}
 c.ClearSolutions.text_stub = "YOUR ANSWER HERE"
 
-# Autograde: put deleted test cells back; stop runaway cells; keep going after errors.
-c.OverwriteCells.add_missing_cells = True
-
-
-# No false "checksum has changed" for untampered cells with hidden tests (jupyter/nbgrader#1961); a test cell that was
-# really changed is put back and a note says so under it, in the graded notebook and the feedback.
+# Autograde with the kit's own job (coursekit.job), the same rules as `python -m coursekit grade`: master cells put
+# back by grade id (deleted or edited test cells restored, and the student told), the notebook run in the sandbox
+# without any hidden-test code, every test judged by the grader.  nbgrader's OverwriteCells and Execute steps are
+# replaced by it; the rest (scores, late penalties, the graded notebook) is nbgrader's.
 def _kit_autograde_steps():
-    """nbgrader's own autograde steps, with OverwriteCells swapped for the kit's and NoteTampering after Execute."""
     from nbgrader.converters import Autograde
-    from nbgrader.preprocessors import Execute, OverwriteCells
-    from coursekit.nbgrader_ext import NoteTampering, OverwriteCellsTellingTampering
+    from nbgrader.preprocessors import CheckCellMetadata, Execute, OverwriteCells
+    from coursekit.nbgrader_ext import GradeWithKit
     traits = Autograde.class_traits()
-    sanitize = [OverwriteCellsTellingTampering if step is OverwriteCells else step
-                for step in traits["sanitize_preprocessors"].default()]
-    autograde = list(traits["autograde_preprocessors"].default())
-    autograde.insert(autograde.index(Execute) + 1, NoteTampering)
+    sanitize = [step for step in traits["sanitize_preprocessors"].default()
+                if step not in (OverwriteCells, CheckCellMetadata)]  # the kit reads the student's cells itself
+    autograde = [GradeWithKit if step is Execute else step for step in traits["autograde_preprocessors"].default()]
     return sanitize, autograde
 
 
 c.Autograde.sanitize_preprocessors, c.Autograde.autograde_preprocessors = _kit_autograde_steps()
+# Limits (cell and notebook wall time) default to coursekit.sandbox.Limits, as for `coursekit grade`; e.g.
+# c.GradeWithKit.cell_timeout = 120
 
-# Cells: stop runaway ones.
-c.Execute.timeout = 120
-c.Execute.interrupt_on_timeout = True
-
-# Feedback: never show hidden tests (nbgrader shows them by default: jupyter/nbgrader#917, #1363).
+# Feedback: the graded notebook holds no hidden-test code (the kit's job never puts it there: nbgrader would show it,
+# jupyter/nbgrader#917, #1363); hidden tests appear as the grader's verdicts only.
 c.GenerateFeedback.preprocessors = [
     "nbgrader.preprocessors.GetGrades",
-    "coursekit.nbgrader_ext.HideHiddenTests",
     "nbconvert.preprocessors.CSSHTMLHeaderPreprocessor",
 ]

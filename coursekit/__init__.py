@@ -1,10 +1,17 @@
 """Instructor tooling for the course kit: authoring, release, fixtures, grading.  Run `python -m coursekit --help`."""
+import os
+import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 SOURCE = ROOT / "source"
 NOTEBOOKS = ROOT / "notebooks"
 STUB = "# YOUR CODE STARTS HERE\n\n# YOUR CODE ENDS HERE"
+
+# nbgrader runs `alembic` from PATH when it opens a new gradebook: make this interpreter's own scripts reachable,
+# so `.venv/bin/python -m coursekit ...` works without an activated venv.
+if os.path.dirname(sys.executable) not in os.environ.get("PATH", "").split(os.pathsep):
+    os.environ["PATH"] = os.path.dirname(sys.executable) + os.pathsep + os.environ.get("PATH", "")
 
 
 def assignments():

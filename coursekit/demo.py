@@ -89,7 +89,7 @@ def hidden_texts(assignment):
 def grade_class(course, ids, hostile_for=()):
     """Release, submit, autograde and write feedback in `course`; return rows and the feedback folder."""
     (course / "nbgrader_config.py").write_text((course / "nbgrader_config.py").read_text() +
-                                               f"\nc.Execute.timeout = {CELL_TIMEOUT}\n")
+                                               f"\nc.GradeWithKit.cell_timeout = {CELL_TIMEOUT}\n")
     rows = []
     for assignment in ids:
         nbgrader("generate_assignment", assignment, "--force", cwd=course)

@@ -4,13 +4,15 @@
 Each case also stores the outputs of the known mistakes in tests/mutants/<ID>.py, so a failing student can be told
 "likely mistake: ..." when their output matches one.
 """
+import ast
 import importlib
 import json
 import re
 
 import numpy as np
 
-from coursekit import reference
+from coursekit import STUB, master_path, reference
+from coursekit.notebooks import nbgrader_meta, python_lines, read, stub_out
 from public_tests.harness import FIXTURES, call, compare, encode
 
 
@@ -40,6 +42,18 @@ def outputs_of_known_mistakes(name, case, expected, mistakes):
     return found
 
 
+def stubs(assignment):
+    """{function name: its source as released to students} for every function of the master's answer cells."""
+    found = {}
+    for cell in read(master_path(assignment)).cells:
+        if cell.cell_type == "code" and nbgrader_meta(cell).get("solution"):
+            source = stub_out(cell.source, STUB)
+            for node in ast.parse(python_lines(source)).body:
+                if isinstance(node, ast.FunctionDef):
+                    found[node.name] = ast.get_source_segment(source, node)
+    return found
+
+
 def build(assignment):
     ref = reference.load(assignment)
     mistakes = load_mistakes(assignment)
@@ -56,7 +70,7 @@ def build(assignment):
                             "mistakes": outputs_of_known_mistakes(name, case, output, mistakes)})
         functions[name] = entries
     data = {"assignment": assignment, "generated_by": f"python -m coursekit fixtures {assignment}",
-            "functions": functions}
+            "functions": functions, "stubs": stubs(assignment)}
     text = json.dumps(data, indent=1)
     # one line per innermost list of numbers keeps the file short and its diffs readable
     return re.sub(r"\[\s+([^\[\]{}\"]*?)\s+\]", lambda m: "[" + " ".join(m.group(1).split()) + "]", text) + "\n"

@@ -1,83 +1,49 @@
-"""nbgrader preprocessors of the kit."""
-from nbformat.v4 import new_output
-from nbgrader.api import MissingEntry
-from nbgrader.preprocessors import NbGraderPreprocessor, OverwriteCells
+"""nbgrader preprocessors of the kit: `nbgrader autograde` grades with the same rules as `coursekit grade`.
 
-from coursekit.notebooks import BEGIN_HIDDEN, END_HIDDEN, strip_region
+`GradeWithKit` takes the place of nbgrader's OverwriteCells (sanitising) and Execute (autograding) steps and runs the
+class grader's own job (coursekit.job): the master's cells restored by grade id and tampering noted, the notebook run
+in the sandbox with no hidden-test code in it, every test judged by the grader.  nbgrader then scores the cells as
+usual (an error output scores 0), saves the grades and writes the graded notebook.
+"""
+import shutil
+import tempfile
+from pathlib import Path
 
-SAFE_ERRORS = ("HiddenTestFailure", "NotImplementedYet")
-TAMPERED = "coursekit_tampered"
-NOTE = "Grader note: this test cell was changed in your submission; the original was put back for grading.\n"
+import nbformat
+from nbgrader.preprocessors import NbGraderPreprocessor
+from traitlets import Bool, Int
 
-
-class OverwriteCellsTellingTampering(OverwriteCells):
-    """nbgrader's OverwriteCells without its false alarm, and with real tampering reported to the student.
-
-    nbgrader records a test cell's checksum before cutting its hidden tests out, so every untampered submission of a
-    cell with hidden tests "has changed" (jupyter/nbgrader#1961).  Here a read-only cell that is exactly what was
-    released is put back silently; one that differs is reported as nbgrader does and marked, so that
-    NoteTampering can say so in the graded notebook and the feedback."""
-
-    def preprocess_cell(self, cell, resources, cell_index):
-        grade_id = cell.metadata.get("nbgrader", {}).get("grade_id")
-        released = None
-        if grade_id is not None:
-            try:
-                source_cell = self.gradebook.find_source_cell(grade_id, self.notebook_id, self.assignment_id)
-                if source_cell.locked:
-                    released = strip_region(source_cell.source, BEGIN_HIDDEN, END_HIDDEN)
-            except MissingEntry:
-                pass
-        as_released = released is not None and _lines(cell.source) == _lines(released)
-        self._as_released = as_released
-        cell, resources = super().preprocess_cell(cell, resources, cell_index)
-        if released is not None and not as_released and cell.cell_type == "code":
-            cell.metadata[TAMPERED] = True
-        return cell, resources
-
-    def report_change(self, name, attr, old, new):
-        if not (attr == "checksum" and self._as_released):
-            super().report_change(name, attr, old, new)
+from coursekit import job
+from coursekit.sandbox import Limits
 
 
-def _lines(source):
-    return [line.rstrip() for line in source.strip().split("\n")]
+class GradeWithKit(NbGraderPreprocessor):
+    """Grade the notebook with coursekit.job (see the module's docstring)."""
 
+    sandbox = Bool(True, help="Run the kernel in the kit's sandbox (see coursekit/sandbox.py).").tag(config=True)
+    run_all = Bool(False, help="Also run demonstration cells that no graded test needs.").tag(config=True)
+    cell_timeout = Int(Limits.cell_timeout, help="Wall seconds per cell.").tag(config=True)
+    notebook_timeout = Int(Limits.notebook_timeout, help="Wall seconds per notebook.").tag(config=True)
 
-class NoteTampering(NbGraderPreprocessor):
-    """After execution: a note under every test cell OverwriteCellsTellingTampering had to put back."""
-
-    def preprocess_cell(self, cell, resources, index):
-        if cell.metadata.pop(TAMPERED, False):
-            cell.setdefault("outputs", []).append(new_output("stream", name="stdout", text=NOTE))
-        return cell, resources
-
-
-class HideHiddenTests(NbGraderPreprocessor):
-    """For feedback: remove hidden-test code, and reduce what hidden-test cells printed to a safe summary.
-
-    A hidden test's own failure message (HiddenTestFailure) names only the case and the likely mistake, so it is kept;
-    any other error keeps its type only (its text or traceback could quote hidden inputs); printed output is dropped
-    (a submission could print the hidden inputs).
-    """
-
-    def preprocess_cell(self, cell, resources, index):
-        if cell.cell_type != "code" or BEGIN_HIDDEN not in cell.source:
-            return cell, resources
-        cell.source = strip_region(cell.source, BEGIN_HIDDEN, END_HIDDEN, "# (hidden tests)")
-        outputs = []
-        for output in cell.get("outputs", []):
-            if output.output_type == "error":
-                text = output.evalue if output.ename in SAFE_ERRORS else \
-                    "the hidden tests stopped with this error type; run the public tests to find out more."
-                output.evalue = text
-                output.traceback = [f"{output.ename}: {text}"]
-                outputs.append(output)
-            elif output.output_type == "stream" and output.name == "stdout" and \
-                    output.text.strip().endswith("All hidden tests passed.\x1b[0m"):
-                output.text = "All hidden tests passed.\n"
-                outputs.append(output)
-            elif output.output_type == "stream" and output.text == NOTE:
-                outputs.append(output)
-        cell.outputs = outputs
-        return cell, resources
+    def preprocess(self, nb, resources):
+        tmpl = job.template(resources["nbgrader"]["assignment"])
+        limits = Limits(cell_timeout=self.cell_timeout, notebook_timeout=self.notebook_timeout)
+        try:
+            cells, rejected = job.student_cells(nbformat.writes(nb).encode(), tmpl), []
+        except job.Rejected as exc:  # graded as an empty submission: every test fails
+            self.log.error("%s: rejected: %s", resources["nbgrader"]["student"], exc)
+            cells, rejected = [], [f"this submission was rejected: {exc}"]
+        graded, notes = job.notebook_to_run(cells, tmpl, self.run_all)
+        notes = rejected or notes
+        work = Path(tempfile.mkdtemp(prefix="grade-"))
+        try:
+            status, _ = job.run(graded, tmpl, limits, work, self.sandbox)
+        finally:
+            shutil.rmtree(work, ignore_errors=True)
+        if status != "graded":
+            self.log.warning("%s: %s", resources["nbgrader"]["student"], status)
+        for note in notes:
+            self.log.warning("%s: %s", resources["nbgrader"]["student"], note)
+        if notes:
+            graded.cells.insert(0, nbformat.v4.new_markdown_cell("**Grader notes:** " + "; ".join(notes) + "."))
+        return graded, resources

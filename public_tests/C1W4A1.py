@@ -12,7 +12,7 @@ from contextlib import redirect_stdout
 import numpy as np
 
 import dnn_app_utils
-from public_tests.harness import Case, TestFailure, check_target, is_unfilled, make_tests, run_cases
+from public_tests.harness import Case, TestFailure, check_target, make_tests, run_cases
 from public_tests.notebook import install
 
 install()
@@ -390,8 +390,6 @@ def _student_function(name, target, caller):
 
 def _passes(name, function):
     """Does `function` pass its own public test (quietly)?"""
-    if is_unfilled(function):
-        return False
     try:
         with redirect_stdout(io.StringIO()), np.errstate(all="ignore"):
             run_cases(ASSIGNMENT, name, function, CASES[name])

@@ -5,12 +5,14 @@ A test runs the student's function on a few cases and compares what comes back w
 On the first failure it raises `TestFailure` (an AssertionError, so nbgrader scores the cell 0) naming the case, the
 variable, expected vs got, and the likely mistake.  On success it prints one green line.
 """
+import ast
 import copy
 import dis
 import inspect
 import io
 import json
-import os
+import re
+import textwrap
 import traceback
 import types
 from contextlib import redirect_stdout
@@ -81,18 +83,71 @@ def encode(value):
     raise TypeError(f"cannot store a {type(value).__name__} in a fixture")
 
 
-def decode(value):
+DTYPES = {"bool", "int8", "int16", "int32", "int64", "uint8", "uint16", "uint32", "uint64", "float16", "float32",
+          "float64", "complex64", "complex128"}
+MAX_DECODED = 20_000_000  # numbers in one decoded value (160 MB of float64)
+
+
+class DecodeError(ValueError):
+    """A stored or recorded value that is not one `encode` could have made (or is larger than allowed)."""
+
+
+def decode(value, budget=None, depth=0):
+    """The inverse of `encode`.  Safe on untrusted input: only plain number dtypes, shapes that match their data,
+    at most MAX_DECODED numbers in all (a shared `budget` list counts them), bounded nesting."""
+    budget = [MAX_DECODED] if budget is None else budget
+    if depth > 32:
+        raise DecodeError("nested too deeply")
     if isinstance(value, list):
-        return [decode(v) for v in value]
+        budget[0] -= len(value)
+        if budget[0] < 0:
+            raise DecodeError("too large")
+        return [decode(v, budget, depth + 1) for v in value]
     if isinstance(value, dict):
-        if "__ndarray__" in value:
-            return np.array(value["__ndarray__"], dtype=value["dtype"]).reshape(value["shape"])
-        if "__npscalar__" in value:
-            return np.dtype(value["dtype"]).type(value["__npscalar__"])
+        if "__ndarray__" in value or "__npscalar__" in value:
+            dtype = value.get("dtype")
+            if dtype not in DTYPES:
+                raise DecodeError(f"dtype {str(dtype)[:20]!r} is not allowed")
+            if "__npscalar__" in value:
+                item = value["__npscalar__"]
+                if isinstance(item, (list, dict, str)) or item is None:
+                    raise DecodeError("a number was expected")
+                return np.dtype(dtype).type(item)
+            shape = value.get("shape")
+            if not (isinstance(shape, list) and len(shape) <= 32 and
+                    all(isinstance(d, int) and not isinstance(d, bool) and 0 <= d for d in shape)):
+                raise DecodeError("bad shape")
+            if int(np.prod(shape, dtype=object)) > budget[0]:
+                raise DecodeError("too large")
+            data = value["__ndarray__"]
+            _check_nested(data, shape)
+            budget[0] -= int(np.prod(shape, dtype=object))
+            return np.array(data, dtype=dtype).reshape(shape)
         if "__tuple__" in value:
-            return tuple(decode(v) for v in value["__tuple__"])
-        return {k: decode(v) for k, v in value.items()}
-    return value
+            if not isinstance(value["__tuple__"], list):
+                raise DecodeError("bad tuple")
+            return tuple(decode(value["__tuple__"], budget, depth + 1))
+        budget[0] -= len(value)
+        if budget[0] < 0:
+            raise DecodeError("too large")
+        return {str(k): decode(v, budget, depth + 1) for k, v in value.items()}
+    if value is None or isinstance(value, (bool, int, float, str)):
+        if isinstance(value, str):
+            budget[0] -= len(value) // 8
+        return value
+    raise DecodeError(f"a {type(value).__name__} cannot be decoded")
+
+
+def _check_nested(data, shape):
+    """`data` is nested lists of numbers exactly `shape` deep and wide."""
+    if not shape:
+        if isinstance(data, (list, dict, str)) or data is None:
+            raise DecodeError("a number was expected")
+        return
+    if not isinstance(data, list) or len(data) != shape[0]:
+        raise DecodeError("the data does not match its shape")
+    for item in data:
+        _check_nested(item, shape[1:])
 
 
 _fixture_cache = {}
@@ -125,12 +180,34 @@ def stub_is_empty(source):
     return False
 
 
+_stubs = {}  # function name -> shapes of its released stubs (from the fixtures of the assignments imported)
+
+
+def code_shape(source):
+    """A function's code without its comments and layout (so `s = None` rewritten to `s = 1 / ...` differs)."""
+    return ast.dump(ast.parse(textwrap.dedent(source)).body[0])
+
+
+def register_stubs(assignment):
+    """Know the released stubs of an assignment's functions (called when its public tests are imported)."""
+    path = FIXTURES / f"{assignment}.json"
+    if path.exists():
+        for name, source in json.loads(path.read_text()).get("stubs", {}).items():
+            _stubs.setdefault(name, set()).add(code_shape(source))
+
+
 def is_unfilled(func):
+    """True if `func` is still the released stub: its YOUR CODE block empty and nothing else in it changed (code
+    written elsewhere in it, e.g. on its `s = None` line, counts as an answer)."""
     if getattr(func, "__kit_unfilled__", False):
         return True
     try:
-        return stub_is_empty(inspect.getsource(func))
-    except (OSError, TypeError):
+        source = inspect.getsource(func)
+        if not stub_is_empty(source):
+            return False
+        stubs = _stubs.get(getattr(func, "__name__", None))
+        return stubs is None or code_shape(source) in stubs
+    except (OSError, TypeError, SyntaxError, IndexError):
         return False
 
 
@@ -318,15 +395,19 @@ def observe(target, case):
     """Call the target on one case and note what happened (the part that must run beside the student's code).
 
     Returns a dict: output, stdout, modified (name of an input changed in place, or None), error ((what, hint) if
-    the call raised, else None).
+    the call raised, else None), etype (the exception's type name, or None).  A function that is still the
+    released stub raises NotImplementedYet.
     """
+    if is_unfilled(target):
+        raise not_implemented(getattr(target, "__name__", "this function"))
     try:
         output, stdout, before, after = call(target, case)
     except NotImplementedYet:
         raise
     except Exception as exc:  # the student's code raised: say where
         what = f"your function raised {type(exc).__name__}: {exc}{_student_line(exc)}"
-        return {"output": None, "stdout": "", "modified": None, "error": (what, crash_hint(exc) or case.hint)}
+        return {"output": None, "stdout": "", "modified": None, "error": (what, crash_hint(exc) or case.hint),
+                "etype": type(exc).__name__}
     modified = None
     for i, (b, a) in enumerate(zip(before, after)):
         if not _same(b, a):
@@ -336,7 +417,21 @@ def observe(target, case):
                 params = []
             modified = params[i] if i < len(params) else f"argument {i + 1}"
             break
-    return {"output": output, "stdout": stdout, "modified": modified, "error": None}
+    return {"output": output, "stdout": stdout, "modified": modified, "error": None, "etype": None}
+
+
+NUMBER = re.compile(r"[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?")
+
+
+def same_printed(got, expected, case):
+    """Printed text equal up to the tolerance of the numbers in it (the last digit of a printed float can differ
+    between machines and BLAS thread counts)."""
+    if got == expected:
+        return True
+    if NUMBER.split(got) != NUMBER.split(expected):
+        return False
+    pairs = zip(NUMBER.findall(got), NUMBER.findall(expected))
+    return all(a == b or np.isclose(float(a), float(b), rtol=case.rtol, atol=case.atol) for a, b in pairs)
 
 
 def judge(seen, case, entry):
@@ -351,7 +446,7 @@ def judge(seen, case, entry):
     if output is None and expected is not None:
         return "output", "your function returned None", "did you forget the return statement?"
     diff = compare(expected, output, "output", case)
-    if diff is None and case.check_stdout and seen["stdout"] != entry["stdout"]:
+    if diff is None and case.check_stdout and not same_printed(seen["stdout"], entry["stdout"], case):
         diff = ("printed output", f"expected:\n{entry['stdout']}\n     got:\n{seen['stdout']}",
                 "check what you print and when.")
     if diff is None:
@@ -370,8 +465,6 @@ def find_problem(target, case, entry, name):
 def check_target(name, target):
     if not callable(target):
         raise TestFailure(f"{name}_test expects your function itself, e.g. {name}_test({name}); got {show(target)}.")
-    if is_unfilled(target):
-        raise not_implemented(name)
     if isinstance(target, types.FunctionType):
         used = global_variables_read(target)
         if used:
@@ -380,40 +473,54 @@ def check_target(name, target):
 
 
 RECORD_MIME = "text/x-coursekit-record"
+MAX_RECORD_STDOUT = 20_000  # characters of printed output kept per case
+MAX_RECORD_VALUES = 5_000_000  # numbers in one returned value
 
 
-def recording():
-    """True in the kit's class grader, which decides every test outside the student's kernel."""
-    return os.environ.get("COURSEKIT_GRADER") == "record"
+def _count(value):
+    """How many numbers `encode(value)` would write (without writing them)."""
+    if isinstance(value, np.ndarray):
+        return value.size
+    if isinstance(value, (tuple, list)):
+        return len(value) + sum(_count(v) for v in value)
+    if isinstance(value, dict):
+        return len(value) + sum(_count(v) for v in value.values())
+    return 1
 
 
-def record(kind, assignment, name, target, cases):
-    """Send what the target returned on each case to the grader (as a display output), without judging it."""
+def grader_observe(target, request):
+    """Called by the grader, never by a notebook: run `target` on the inputs the grader sent (JSON: [{"args",
+    "kwargs", "random_state"}]) and display what happened as one record.  It judges nothing: which function, which inputs and what
+    is right are the grader's, decided outside this kernel."""
     from IPython.display import display
-    try:
-        check_target(name, target)
-        problem = None
-    except (TestFailure, NotImplementedYet) as failure:
-        problem = str(failure)
-    seen = []
-    for case in cases if problem is None else []:
+    record = {"callable": callable(target), "globals": [], "seen": []}
+    if callable(target) and isinstance(target, types.FunctionType):
+        record["globals"] = global_variables_read(target)[:20]
+    for spec in json.loads(request) if callable(target) else []:
+        case = Case("", args=lambda spec=spec: tuple(decode(spec["args"])), kwargs=decode(spec["kwargs"]))
+        np.random.set_state(decode(spec["random_state"]))
         try:
-            s = observe(target, case)
-            s["output"] = encode(s["output"])
-        except NotImplementedYet as failure:
-            s = {"error": [str(failure), ""]}
-        except TypeError as failure:
-            s = {"error": [f"your function returned something that is not a number, array, tuple or dict ({failure})",
-                           "return numbers and numpy arrays."]}
-        seen.append(s)
-    data = {"kind": kind, "assignment": assignment, "name": name, "problem": problem, "seen": seen}
-    display({RECORD_MIME: json.dumps(data)}, raw=True)
+            seen = observe(target, case)
+        except NotImplementedYet:
+            record["seen"].append({"unfilled": True})
+            break
+        seen["error"] = seen["error"] and [seen["error"][0][:2000], seen["error"][1]]
+        seen["stdout"] = seen["stdout"][:MAX_RECORD_STDOUT]
+        try:
+            if _count(seen["output"]) > MAX_RECORD_VALUES:
+                raise TypeError("too large")
+            seen["output"] = encode(seen["output"])
+        except Exception:
+            seen["output"] = None
+            seen["error"] = ["your function returned something the grader cannot read (numbers, numpy arrays of "
+                             "numbers, tuples, lists and dicts of them)", "return numbers and numpy arrays."]
+            seen["etype"] = "UnreadableOutput"
+        record["seen"].append(seen)
+    display({RECORD_MIME: json.dumps(record)}, raw=True)
 
 
 def run_cases(assignment, name, target, cases):
     """The public test: every case must pass; the first failure raises TestFailure with a full explanation."""
-    if recording():
-        record("public", assignment, name, target, cases)
     check_target(name, target)
     entries = load_fixture(assignment)[name]
     for number, case in enumerate(cases, 1):
@@ -441,6 +548,7 @@ def make_test(assignment, name, cases):
 
 def make_tests(assignment, cases_by_function, namespace):
     """Define `<name>_test` for every function in `cases_by_function` inside `namespace` (a module's globals)."""
+    register_stubs(assignment)
     names = []
     for name, cases in cases_by_function.items():
         namespace[f"{name}_test"] = make_test(assignment, name, cases)

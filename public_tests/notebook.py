@@ -2,8 +2,9 @@
 
 Installed by `from public_tests.<ID> import *` (only inside IPython/Jupyter):
 - a test failure or an unfilled function shows as a short red message, not a long traceback;
-- after each cell, a function whose `# YOUR CODE STARTS HERE` block is still empty is swapped for one that raises
-  "not implemented yet" when called, so a later cell using it fails with that message, not with a TypeError;
+- after each cell, a function that is still its released stub is swapped for one that raises "not implemented yet"
+  when called, so a later cell using it fails with that message, not with a TypeError (a function whose code was
+  written outside its `# YOUR CODE` block, e.g. on its `s = None` line, is not a stub and works as written);
 - a cell that stopped on "not implemented yet" leaves the variables it meant to assign as `Unavailable` values that
   repeat that message when used, so later cells don't fail with a NameError.
 """

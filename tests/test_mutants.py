@@ -1,14 +1,16 @@
 """Every public test passes the reference, fails every mutant with a message naming the mistake, and says
 "not implemented yet" for an unfilled stub."""
 import importlib
+import json
 import linecache
+import re
 
 import numpy as np
 import pytest
 
 from coursekit import assignments, reference
 from coursekit.fixtures import load_mistakes
-from public_tests.harness import NotImplementedYet, TestFailure
+from public_tests.harness import FIXTURES, NotImplementedYet, TestFailure
 
 
 def graded(assignment):
@@ -46,8 +48,8 @@ def test_mutant_fails_with_its_message(assignment, name, index):
 
 @pytest.mark.parametrize("assignment,name", ALL)
 def test_unfilled_stub_says_not_implemented(assignment, name):
-    source = (f"def {name}(*args, **kwargs):\n    result = None\n    # YOUR CODE STARTS HERE\n    \n"
-              f"    # YOUR CODE ENDS HERE\n    return result\n")
+    """The released stub itself (as in the student notebook) says "not implemented yet"."""
+    source = json.loads((FIXTURES / f"{assignment}.json").read_text())["stubs"][name] + "\n"
     filename = f"<stub {assignment} {name}>"
     linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
     namespace = {}
@@ -60,3 +62,17 @@ def test_unfilled_stub_says_not_implemented(assignment, name):
 def test_returning_none_is_reported(assignment, name):
     with pytest.raises(TestFailure, match="returned None"):
         public_test(assignment, name)(lambda *args, **kwargs: None)
+
+
+@pytest.mark.parametrize("assignment,name", ALL)
+def test_code_outside_the_block_is_an_answer(assignment, name):
+    """Code written on the stub's `x = None` line (the YOUR CODE block left empty) is judged, not "not implemented"."""
+    from public_tests.harness import is_unfilled
+    stub = json.loads((FIXTURES / f"{assignment}.json").read_text())["stubs"][name] + "\n"
+    public_test(assignment, name)  # registers the assignment's stubs
+    answered = re.sub(r"^(\s+\w+) = None$", r"\1 = 0", stub, count=1, flags=re.M)
+    for source, unfilled in [(stub, True), (answered, answered == stub)]:
+        namespace, filename = {}, f"<{assignment} {name} {unfilled}>"
+        linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
+        exec(compile(source, filename, "exec"), namespace)
+        assert is_unfilled(namespace[name]) is unfilled
