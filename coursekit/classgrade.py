@@ -202,15 +202,40 @@ def grade_class(assignment, course=ROOT, source=None, workers=1, scheduler=None,
     return rows
 
 
+def shown_url(db_url):
+    """The gradebook URL without its password, fit to print."""
+    from sqlalchemy.engine import make_url
+    return make_url(db_url).render_as_string(hide_password=True)
+
+
 def ensure_assignment_in_gradebook(course, assignment, db_url):
-    """The gradebook must know the assignment's cells (nbgrader generate_assignment records them)."""
+    """The gradebook must know the assignment's cells (nbgrader generate_assignment records them, and makes a new
+    gradebook with nbgrader's schema version); one that cannot be opened stops the run with a one-line reason."""
+    import sqlalchemy
     from nbgrader.api import Gradebook, MissingEntry
-    with Gradebook(db_url) as gradebook:
+    from sqlalchemy.exc import SQLAlchemyError
+    try:
+        engine = sqlalchemy.create_engine(db_url)
         try:
-            gradebook.find_assignment(assignment)
-            return
-        except MissingEntry:
-            pass
+            new = "assignment" not in sqlalchemy.inspect(engine).get_table_names()
+        finally:
+            engine.dispose()
+    except ModuleNotFoundError as exc:
+        raise SystemExit(f"cannot open the gradebook {shown_url(db_url)}: its driver, the Python package "
+                         f"'{exc.name}', is not installed (postgresql:// URLs use psycopg, in requirements.txt)")
+    except SQLAlchemyError as exc:
+        reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
+        fix = ("does its folder exist, writable by this user?" if db_url.startswith("sqlite") else
+               "is the database server running, and the database created (createdb NAME)?")
+        raise SystemExit(f"cannot open the gradebook {shown_url(db_url)}: {reason}. Fix: {fix} "
+                         "Or pass another --db-url.")
+    if not new:
+        with Gradebook(db_url) as gradebook:
+            try:
+                gradebook.find_assignment(assignment)
+                return
+            except MissingEntry:
+                pass
     from coursekit.release import nbgrader
     nbgrader("generate_assignment", assignment, "--force", f"--CourseDirectory.db_url={db_url}", cwd=course)
 
