@@ -39,14 +39,17 @@ def find_submissions(course, assignment, source=None):
 
 
 class State:
-    """What has been merged already: {student: {"sha256", "score", ...}}.
+    """What has been merged into one gradebook already: {student: {"sha256", "score", ...}}.
 
     Kept as an append-only log, one JSON line per merged result (the last line for a student wins), so recording a
-    result costs one short write however large the class; a line cut short by a crash is ignored.
+    result costs one short write however large the class; a line cut short by a crash is ignored.  Each gradebook has
+    its own log (named by its URL, password left out), and a student the log lists but the gradebook has no
+    submission from (a new, emptied or replaced gradebook) is graded again.  Without `db_url`: the log alone.
     """
 
-    def __init__(self, course, assignment):
-        self.path = course / ".coursekit" / f"graded-{assignment}.jsonl"
+    def __init__(self, course, assignment, db_url=None):
+        key = f"-{hashlib.sha256(shown_url(db_url).encode()).hexdigest()[:12]}" if db_url else ""
+        self.path = course / ".coursekit" / f"graded-{assignment}{key}.jsonl"
         self.data = {}
         if self.path.exists():
             for line in self.path.read_text().splitlines():
@@ -55,6 +58,12 @@ class State:
                     self.data[entry.pop("student")] = entry
                 except (ValueError, KeyError, AttributeError):
                     continue
+        if db_url and self.data:
+            from nbgrader.api import Assignment, Gradebook, SubmittedAssignment
+            with Gradebook(db_url) as gradebook:
+                query = gradebook.db.query(SubmittedAssignment.student_id).join(Assignment)
+                held = {student for student, in query.filter(Assignment.name == assignment)}
+            self.data = {student: entry for student, entry in self.data.items() if student in held}
 
     def record(self, student, entry):
         self.data[student] = entry
@@ -159,7 +168,7 @@ def grade_class(assignment, course=ROOT, source=None, workers=1, scheduler=None,
     tmpl = template(assignment)
     limits = limits or sandbox.Limits()
     ensure_assignment_in_gradebook(course, assignment, db_url)
-    state = State(course, assignment)
+    state = State(course, assignment, db_url)
     hidden = [ROOT / "source", ROOT / "tests", ROOT / ".git", course / "submitted", course / "autograded",
               course / "feedback", course / ".coursekit"] + [course / "source"] * (course != ROOT)
     hidden += [Path(db_url[len("sqlite:///"):])] if db_url.startswith("sqlite:///") else []
