@@ -15,6 +15,7 @@ import sys
 import time
 import zipfile
 from dataclasses import asdict
+from datetime import datetime, timezone
 from pathlib import Path
 
 from coursekit import ROOT
@@ -74,16 +75,39 @@ class State:
             os.fsync(log.fileno())
 
 
+def submission_times(course, assignment, source=None):
+    """{student: when submitted}, for nbgrader's late penalties: nbgrader's own `timestamp.txt` beside a submission
+    in submitted/<student>/<ID>/, else the notebook file's time; in a zip, the entry's date (local time, as zips
+    store it)."""
+    from nbgrader.utils import parse_utc
+    times = {}
+    if source is None:
+        for path in (course / "submitted").glob(f"*/{assignment}/*.ipynb"):
+            try:
+                when = parse_utc((path.parent / "timestamp.txt").read_text().strip()).replace(tzinfo=timezone.utc)
+            except (OSError, ValueError, OverflowError):  # none, empty or unreadable: the file's own time
+                when = datetime.fromtimestamp(path.stat().st_mtime, timezone.utc)
+            times[path.parent.parent.name] = when
+    elif str(source).endswith(".zip"):
+        with zipfile.ZipFile(source) as archive:
+            times = {Path(i.filename).stem: datetime(*i.date_time).astimezone() for i in archive.infolist()
+                     if i.filename.endswith(".ipynb") and not i.is_dir()}
+    else:
+        times = {p.stem: datetime.fromtimestamp(p.stat().st_mtime, timezone.utc) for p in Path(source).glob("*.ipynb")}
+    return times
+
+
 def merge(result, course, tmpl, gradebook):
-    """Write the graded notebook into nbgrader's layout and its scores into nbgrader's gradebook (kept open for the
-    whole run: opening one costs nbgrader a migration check)."""
+    """Write the graded notebook into nbgrader's layout and its scores and submission time (`result["timestamp"]`,
+    if any) into nbgrader's gradebook (kept open for the whole run: opening one costs nbgrader a migration check)."""
     student, assignment, name = result["student"], tmpl["assignment"], Path(tmpl["name"]).stem
     if result["notebook"] is not None:
         target = course / "autograded" / student / assignment / tmpl["name"]
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text(result["notebook"])
     gradebook.update_or_create_student(student)
-    gradebook.update_or_create_submission(assignment, student)
+    when = {"timestamp": result["timestamp"]} if result.get("timestamp") else {}
+    gradebook.update_or_create_submission(assignment, student, **when)
     for grade_id, score, _ in result["cells"]:
         grade = gradebook.find_grade(grade_id, name, assignment, student)
         grade.auto_score = score
@@ -168,7 +192,7 @@ def grade_class(assignment, course=ROOT, source=None, workers=1, scheduler=None,
     tmpl = template(assignment)
     limits = limits or sandbox.Limits()
     ensure_assignment_in_gradebook(course, assignment, db_url)
-    state = State(course, assignment, db_url)
+    state, times = State(course, assignment, db_url), submission_times(course, assignment, source)
     hidden = [ROOT / "source", ROOT / "tests", ROOT / ".git", course / "submitted", course / "autograded",
               course / "feedback", course / ".coursekit"] + [course / "source"] * (course != ROOT)
     hidden += [Path(db_url[len("sqlite:///"):])] if db_url.startswith("sqlite:///") else []
@@ -190,7 +214,7 @@ def grade_class(assignment, course=ROOT, source=None, workers=1, scheduler=None,
     gradebook = Gradebook(db_url)
     try:
         for result in run_jobs(jobs, workers, scheduler):
-            merge(result, course, tmpl, gradebook)
+            merge(dict(result, timestamp=times.get(result["student"])), course, tmpl, gradebook)
             score = sum(s for _, s, _ in result["cells"])
             total = sum(p for _, _, p in result["cells"])
             final = not result["status"].startswith("grader error")  # else: graded again next run
@@ -207,7 +231,7 @@ def grade_class(assignment, course=ROOT, source=None, workers=1, scheduler=None,
             print(file=sys.stderr)
     rows.sort()
     if csv_path:
-        export_csv(rows, assignment, csv_path)
+        export_csv(rows, assignment, csv_path, db_url)
     return rows
 
 
@@ -249,14 +273,25 @@ def ensure_assignment_in_gradebook(course, assignment, db_url):
     nbgrader("generate_assignment", assignment, "--force", f"--CourseDirectory.db_url={db_url}", cwd=course)
 
 
-def export_csv(rows, assignment, path):
-    """The columns of `nbgrader export`."""
+def export_csv(rows, assignment, path, db_url=None):
+    """The columns of `nbgrader export`; the due date, submission times and late penalties from the gradebook."""
+    held, duedate = {}, ""
+    if db_url:
+        from nbgrader.api import Assignment, Gradebook, SubmittedAssignment
+        with Gradebook(db_url) as gradebook:
+            duedate = gradebook.find_assignment(assignment).duedate or ""
+            query = gradebook.db.query(SubmittedAssignment.student_id, SubmittedAssignment.timestamp,
+                                       SubmittedAssignment.late_submission_penalty)
+            held = {student: (when or "", penalty or 0.0) for student, when, penalty in
+                    query.join(Assignment).filter(Assignment.name == assignment)}
     with open(path, "w", newline="") as f:
         writer = csv.writer(f)
         writer.writerow(["assignment", "duedate", "timestamp", "student_id", "last_name", "first_name", "email",
                          "raw_score", "late_submission_penalty", "score", "max_score"])
         for student, score, total, _, _ in rows:
-            writer.writerow([assignment, "", "", student, "", "", "", score, 0.0, score, total])
+            when, penalty = held.get(student, ("", 0.0))
+            writer.writerow([assignment, duedate, when, student, "", "", "", score, penalty, max(0.0, score - penalty),
+                             total])
 
 
 def print_table(rows, out=sys.stdout):
