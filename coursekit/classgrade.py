@@ -8,6 +8,7 @@ and gradebook (`autograded/<student>/<ID>/`, the `db_url` database), so formgrad
 work as usual.  Re-running grades only new or changed submissions; an interrupted run keeps everything already merged.
 """
 import csv
+import functools
 import hashlib
 import json
 import os
@@ -98,8 +99,9 @@ def submission_times(course, assignment, source=None):
 
 
 def merge(result, course, tmpl, gradebook):
-    """Write the graded notebook into nbgrader's layout and its scores and submission time (`result["timestamp"]`,
-    if any) into nbgrader's gradebook (kept open for the whole run: opening one costs nbgrader a migration check)."""
+    """Write the graded notebook into nbgrader's layout and its scores, submission time (`result["timestamp"]`, if
+    any) and late penalty (as `nbgrader autograde` assigns it, from the course's configuration) into nbgrader's
+    gradebook (kept open for the whole run: opening one costs nbgrader a migration check)."""
     student, assignment, name = result["student"], tmpl["assignment"], Path(tmpl["name"]).stem
     if result["notebook"] is not None:
         target = course / "autograded" / student / assignment / tmpl["name"]
@@ -107,11 +109,29 @@ def merge(result, course, tmpl, gradebook):
         target.write_text(result["notebook"])
     gradebook.update_or_create_student(student)
     when = {"timestamp": result["timestamp"]} if result.get("timestamp") else {}
-    gradebook.update_or_create_submission(assignment, student, **when)
+    submission = gradebook.update_or_create_submission(assignment, student, **when)
     for grade_id, score, _ in result["cells"]:
         grade = gradebook.find_grade(grade_id, name, assignment, student)
         grade.auto_score = score
+    penalty, late = None, submission.total_seconds_late
+    if late > 0:
+        score = sum(s for _, s, _ in result["cells"])
+        penalty = late_penalties(course).late_submission_penalty(student, score, late)
+        penalty = None if penalty is None else min(max(penalty, 0.0), score)
+    gradebook.find_submission_notebook(name, assignment, student).late_submission_penalty = penalty
     gradebook.db.commit()
+
+
+@functools.lru_cache
+def late_penalties(course):
+    """nbgrader's late-penalty plugin as the course's nbgrader_config.py sets it (default: no penalty)."""
+    from nbgrader.preprocessors import AssignLatePenalties
+    from traitlets.config.loader import Config, PyFileConfigLoader
+    found = (Path(course) / "nbgrader_config.py").exists()
+    config = PyFileConfigLoader("nbgrader_config.py", str(course)).load_config() if found else Config()
+    step = AssignLatePenalties(config=config)
+    step.init_plugin()
+    return step.plugin_inst
 
 
 def progress(done, total, start, out=sys.stderr):

@@ -59,10 +59,10 @@ def grade(course, db_url, **kwargs):
 
 
 def in_gradebook(db_url):
-    """{student: (score, timestamp, seconds late)} as nbgrader's own Gradebook sees them."""
+    """{student: (score, timestamp, seconds late, late penalty)} as nbgrader's own Gradebook sees them."""
     from nbgrader.api import Gradebook
     with Gradebook(db_url) as gradebook:
-        return {s.student.id: (s.score, s.timestamp, s.total_seconds_late)
+        return {s.student.id: (s.score, s.timestamp, s.total_seconds_late, s.late_submission_penalty)
                 for s in gradebook.assignment_submissions(ASSIGNMENT)}
 
 
@@ -120,12 +120,19 @@ def postgres():
 
 def test_a_class_graded_into_postgresql(postgres, course):  # postgres first: a skip costs nothing
     url = postgres("gradebook_a")
-    assert grade(course, url) == {s: (score, "graded") for s, score in EXPECTED.items()}
+    classgrade.ensure_assignment_in_gradebook(course, ASSIGNMENT, url)
     set_due_date(url, naive_utc(ON_TIME))
+    config = course / "nbgrader_config.py"
+    kept = config.read_text()
+    config.write_text(kept + '\nc.LateSubmissionPlugin.penalty_method = "zero"\n')  # late: no points
+    try:
+        assert grade(course, url) == {s: (score, "graded") for s, score in EXPECTED.items()}
+    finally:
+        config.write_text(kept)
     got = in_gradebook(url)
-    assert {s: score for s, (score, _, _) in got.items()} == EXPECTED
-    assert got["good"][1:] == (naive_utc(ON_TIME), 0)
-    assert got["wrong"][1:] == (naive_utc(LATE), (LATE - ON_TIME).total_seconds())
+    assert {s: score for s, (score, *_) in got.items()} == EXPECTED
+    assert got["good"][1:] == (naive_utc(ON_TIME), 0, 0.0)
+    assert got["wrong"][1:] == (naive_utc(LATE), (LATE - ON_TIME).total_seconds(), FULL - 2)
     assert grade(course, url) == {s: (score, "unchanged") for s, score in EXPECTED.items()}
 
 
@@ -145,7 +152,7 @@ def test_a_new_gradebook_gets_every_score(course, tmp_path):
     graded = {s: (score, "graded") for s, score in EXPECTED.items()}
     assert grade(course, first) == graded
     assert grade(course, second) == graded
-    assert {s: score for s, (score, _, _) in in_gradebook(second).items()} == EXPECTED
+    assert {s: score for s, (score, *_) in in_gradebook(second).items()} == EXPECTED
     assert grade(course, first) == {s: (score, "unchanged") for s, score in EXPECTED.items()}
     # the CSV: nbgrader's export columns, with the times and the lateness nbgrader computes from the due date
     set_due_date(first, naive_utc(ON_TIME))
