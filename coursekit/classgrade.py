@@ -8,6 +8,7 @@ and gradebook (`autograded/<student>/<ID>/`, the `db_url` database), so formgrad
 work as usual.  Re-running grades only new or changed submissions; an interrupted run keeps everything already merged.
 """
 import csv
+import functools
 import hashlib
 import json
 import os
@@ -15,6 +16,7 @@ import sys
 import time
 import zipfile
 from dataclasses import asdict
+from datetime import datetime, timezone
 from pathlib import Path
 
 from coursekit import ROOT
@@ -39,14 +41,17 @@ def find_submissions(course, assignment, source=None):
 
 
 class State:
-    """What has been merged already: {student: {"sha256", "score", ...}}.
+    """What has been merged into one gradebook already: {student: {"sha256", "score", ...}}.
 
     Kept as an append-only log, one JSON line per merged result (the last line for a student wins), so recording a
-    result costs one short write however large the class; a line cut short by a crash is ignored.
+    result costs one short write however large the class; a line cut short by a crash is ignored.  Each gradebook has
+    its own log (named by its URL, password left out), and a student the log lists but the gradebook has no
+    submission from (a new, emptied or replaced gradebook) is graded again.  Without `db_url`: the log alone.
     """
 
-    def __init__(self, course, assignment):
-        self.path = course / ".coursekit" / f"graded-{assignment}.jsonl"
+    def __init__(self, course, assignment, db_url=None):
+        key = f"-{hashlib.sha256(shown_url(db_url).encode()).hexdigest()[:12]}" if db_url else ""
+        self.path = course / ".coursekit" / f"graded-{assignment}{key}.jsonl"
         self.data = {}
         if self.path.exists():
             for line in self.path.read_text().splitlines():
@@ -55,6 +60,12 @@ class State:
                     self.data[entry.pop("student")] = entry
                 except (ValueError, KeyError, AttributeError):
                     continue
+        if db_url and self.data:
+            from nbgrader.api import Assignment, Gradebook, SubmittedAssignment
+            with Gradebook(db_url) as gradebook:
+                query = gradebook.db.query(SubmittedAssignment.student_id).join(Assignment)
+                held = {student for student, in query.filter(Assignment.name == assignment)}
+            self.data = {student: entry for student, entry in self.data.items() if student in held}
 
     def record(self, student, entry):
         self.data[student] = entry
@@ -65,20 +76,62 @@ class State:
             os.fsync(log.fileno())
 
 
+def submission_times(course, assignment, source=None):
+    """{student: when submitted}, for nbgrader's late penalties: nbgrader's own `timestamp.txt` beside a submission
+    in submitted/<student>/<ID>/, else the notebook file's time; in a zip, the entry's date (local time, as zips
+    store it)."""
+    from nbgrader.utils import parse_utc
+    times = {}
+    if source is None:
+        for path in (course / "submitted").glob(f"*/{assignment}/*.ipynb"):
+            try:
+                when = parse_utc((path.parent / "timestamp.txt").read_text().strip()).replace(tzinfo=timezone.utc)
+            except (OSError, ValueError, OverflowError):  # none, empty or unreadable: the file's own time
+                when = datetime.fromtimestamp(path.stat().st_mtime, timezone.utc)
+            times[path.parent.parent.name] = when
+    elif str(source).endswith(".zip"):
+        with zipfile.ZipFile(source) as archive:
+            times = {Path(i.filename).stem: datetime(*i.date_time).astimezone() for i in archive.infolist()
+                     if i.filename.endswith(".ipynb") and not i.is_dir()}
+    else:
+        times = {p.stem: datetime.fromtimestamp(p.stat().st_mtime, timezone.utc) for p in Path(source).glob("*.ipynb")}
+    return times
+
+
 def merge(result, course, tmpl, gradebook):
-    """Write the graded notebook into nbgrader's layout and its scores into nbgrader's gradebook (kept open for the
-    whole run: opening one costs nbgrader a migration check)."""
+    """Write the graded notebook into nbgrader's layout and its scores, submission time (`result["timestamp"]`, if
+    any) and late penalty (as `nbgrader autograde` assigns it, from the course's configuration) into nbgrader's
+    gradebook (kept open for the whole run: opening one costs nbgrader a migration check)."""
     student, assignment, name = result["student"], tmpl["assignment"], Path(tmpl["name"]).stem
     if result["notebook"] is not None:
         target = course / "autograded" / student / assignment / tmpl["name"]
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text(result["notebook"])
     gradebook.update_or_create_student(student)
-    gradebook.update_or_create_submission(assignment, student)
+    when = {"timestamp": result["timestamp"]} if result.get("timestamp") else {}
+    submission = gradebook.update_or_create_submission(assignment, student, **when)
     for grade_id, score, _ in result["cells"]:
         grade = gradebook.find_grade(grade_id, name, assignment, student)
         grade.auto_score = score
+    penalty, late = None, submission.total_seconds_late
+    if late > 0:
+        score = sum(s for _, s, _ in result["cells"])
+        penalty = late_penalties(course).late_submission_penalty(student, score, late)
+        penalty = None if penalty is None else min(max(penalty, 0.0), score)
+    gradebook.find_submission_notebook(name, assignment, student).late_submission_penalty = penalty
     gradebook.db.commit()
+
+
+@functools.lru_cache
+def late_penalties(course):
+    """nbgrader's late-penalty plugin as the course's nbgrader_config.py sets it (default: no penalty)."""
+    from nbgrader.preprocessors import AssignLatePenalties
+    from traitlets.config.loader import Config, PyFileConfigLoader
+    found = (Path(course) / "nbgrader_config.py").exists()
+    config = PyFileConfigLoader("nbgrader_config.py", str(course)).load_config() if found else Config()
+    step = AssignLatePenalties(config=config)
+    step.init_plugin()
+    return step.plugin_inst
 
 
 def progress(done, total, start, out=sys.stderr):
@@ -159,7 +212,7 @@ def grade_class(assignment, course=ROOT, source=None, workers=1, scheduler=None,
     tmpl = template(assignment)
     limits = limits or sandbox.Limits()
     ensure_assignment_in_gradebook(course, assignment, db_url)
-    state = State(course, assignment)
+    state, times = State(course, assignment, db_url), submission_times(course, assignment, source)
     hidden = [ROOT / "source", ROOT / "tests", ROOT / ".git", course / "submitted", course / "autograded",
               course / "feedback", course / ".coursekit"] + [course / "source"] * (course != ROOT)
     hidden += [Path(db_url[len("sqlite:///"):])] if db_url.startswith("sqlite:///") else []
@@ -181,7 +234,7 @@ def grade_class(assignment, course=ROOT, source=None, workers=1, scheduler=None,
     gradebook = Gradebook(db_url)
     try:
         for result in run_jobs(jobs, workers, scheduler):
-            merge(result, course, tmpl, gradebook)
+            merge(dict(result, timestamp=times.get(result["student"])), course, tmpl, gradebook)
             score = sum(s for _, s, _ in result["cells"])
             total = sum(p for _, _, p in result["cells"])
             final = not result["status"].startswith("grader error")  # else: graded again next run
@@ -198,31 +251,67 @@ def grade_class(assignment, course=ROOT, source=None, workers=1, scheduler=None,
             print(file=sys.stderr)
     rows.sort()
     if csv_path:
-        export_csv(rows, assignment, csv_path)
+        export_csv(rows, assignment, csv_path, db_url)
     return rows
 
 
+def shown_url(db_url):
+    """The gradebook URL without its password, fit to print."""
+    from sqlalchemy.engine import make_url
+    return make_url(db_url).render_as_string(hide_password=True)
+
+
 def ensure_assignment_in_gradebook(course, assignment, db_url):
-    """The gradebook must know the assignment's cells (nbgrader generate_assignment records them)."""
+    """The gradebook must know the assignment's cells (nbgrader generate_assignment records them, and makes a new
+    gradebook with nbgrader's schema version); one that cannot be opened stops the run with a one-line reason."""
+    import sqlalchemy
     from nbgrader.api import Gradebook, MissingEntry
-    with Gradebook(db_url) as gradebook:
+    from sqlalchemy.exc import SQLAlchemyError
+    try:
+        engine = sqlalchemy.create_engine(db_url)
         try:
-            gradebook.find_assignment(assignment)
-            return
-        except MissingEntry:
-            pass
+            new = "assignment" not in sqlalchemy.inspect(engine).get_table_names()
+        finally:
+            engine.dispose()
+    except ModuleNotFoundError as exc:
+        raise SystemExit(f"cannot open the gradebook {shown_url(db_url)}: its driver, the Python package "
+                         f"'{exc.name}', is not installed (postgresql:// URLs use psycopg, in requirements.txt)")
+    except SQLAlchemyError as exc:
+        reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
+        fix = ("does its folder exist, writable by this user?" if db_url.startswith("sqlite") else
+               "is the database server running, and the database created (createdb NAME)?")
+        raise SystemExit(f"cannot open the gradebook {shown_url(db_url)}: {reason}. Fix: {fix} "
+                         "Or pass another --db-url.")
+    if not new:
+        with Gradebook(db_url) as gradebook:
+            try:
+                gradebook.find_assignment(assignment)
+                return
+            except MissingEntry:
+                pass
     from coursekit.release import nbgrader
     nbgrader("generate_assignment", assignment, "--force", f"--CourseDirectory.db_url={db_url}", cwd=course)
 
 
-def export_csv(rows, assignment, path):
-    """The columns of `nbgrader export`."""
+def export_csv(rows, assignment, path, db_url=None):
+    """The columns of `nbgrader export`; the due date, submission times and late penalties from the gradebook."""
+    held, duedate = {}, ""
+    if db_url:
+        from nbgrader.api import Assignment, Gradebook, SubmittedAssignment
+        with Gradebook(db_url) as gradebook:
+            duedate = gradebook.find_assignment(assignment).duedate or ""
+            query = gradebook.db.query(SubmittedAssignment.student_id, SubmittedAssignment.timestamp,
+                                       SubmittedAssignment.late_submission_penalty)
+            held = {student: (when or "", penalty or 0.0) for student, when, penalty in
+                    query.join(Assignment).filter(Assignment.name == assignment)}
     with open(path, "w", newline="") as f:
         writer = csv.writer(f)
         writer.writerow(["assignment", "duedate", "timestamp", "student_id", "last_name", "first_name", "email",
                          "raw_score", "late_submission_penalty", "score", "max_score"])
         for student, score, total, _, _ in rows:
-            writer.writerow([assignment, "", "", student, "", "", "", score, 0.0, score, total])
+            when, penalty = held.get(student, ("", 0.0))
+            writer.writerow([assignment, duedate, when, student, "", "", "", score, penalty, max(0.0, score - penalty),
+                             total])
 
 
 def print_table(rows, out=sys.stdout):
