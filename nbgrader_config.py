@@ -36,8 +36,11 @@ c.Autograde.sanitize_preprocessors, c.Autograde.autograde_preprocessors = _kit_a
 c.Execute.timeout = 120
 c.Execute.interrupt_on_timeout = True
 
-# Feedback: never show hidden tests (nbgrader shows them by default: jupyter/nbgrader#917, #1363).
+# Feedback: nothing a student's code produced is live in the page (scripts, HTML, SVG, Markdown outputs, their own
+# Markdown cells: coursekit/sanitize.py; again here in case a notebook reached autograded/ unsanitised); never show
+# hidden tests (nbgrader shows them by default: jupyter/nbgrader#917, #1363).
 c.GenerateFeedback.preprocessors = [
+    "coursekit.sanitize.SanitizeNotebook",  # before GetGrades, which adds the trusted scores and comments
     "nbgrader.preprocessors.GetGrades",
     "coursekit.nbgrader_ext.HideHiddenTests",
     "nbconvert.preprocessors.CSSHTMLHeaderPreprocessor",
