@@ -6,7 +6,8 @@ metadata into the page as they are.  `sanitize_notebook` keeps only what nbconve
 image: text/plain, PNG and JPEG outputs (valid base64, right magic bytes, bounded), stream and error outputs (nbconvert
 escapes them and turns ANSI colours into spans).  Every other output type is dropped and named in a text note.
 Markdown cells are rendered as Markdown only when their text is one of the master's (or plain prose); any other
-Markdown or raw cell is shown as escaped plain text.  Metadata is cut to the plain values nbgrader and the templates need.
+Markdown or raw cell is shown as escaped plain text.  Metadata is cut to the plain values nbgrader and the templates
+need.
 
 nbconvert's own SanitizeHTML preprocessor was not used: it keeps text/latex and application/json, leaves output and
 cell metadata, attachments and execution counts alone, and runs bleach over Markdown *source*, which mangles math such
