@@ -355,6 +355,19 @@ def test_what_is_kept_and_dropped():
     assert again == nb  # idempotent: feedback may sanitize a notebook the grader already sanitized
 
 
+def test_masters_pass_through_unchanged():
+    """What the class grader will pass (the master's Markdown) keeps every master cell as it is: Markdown, grade ids,
+    points, flags (else the feedback would lose a cell's grading); a missing master trusts nothing."""
+    from coursekit import assignments
+    from coursekit.sanitize import master_markdown
+    for assignment in assignments():
+        master = nbformat.read(master_path(assignment), 4)
+        nb = sanitize_notebook(copy.deepcopy(master), master_markdown(master_path(assignment)))
+        assert [(c.cell_type, c.source, c.metadata) for c in nb.cells] == \
+            [(c.cell_type, c.source, c.metadata) for c in master.cells], assignment
+    assert master_markdown(ROOT / "source" / "nowhere.ipynb") == []
+
+
 def test_images_must_be_valid_and_bounded():
     from coursekit.sanitize import MAX_IMAGE_BYTES
     png = png_bytes()
