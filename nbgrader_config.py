@@ -30,9 +30,13 @@ c.Autograde.sanitize_preprocessors, c.Autograde.autograde_preprocessors = _kit_a
 # Limits (cell and notebook wall time) default to coursekit.sandbox.Limits, as for `coursekit grade`; e.g.
 # c.GradeWithKit.cell_timeout = 120
 
-# Feedback: the graded notebook holds no hidden-test code (the kit's job never puts it there: nbgrader would show it,
-# jupyter/nbgrader#917, #1363); hidden tests appear as the grader's verdicts only.
+# Feedback: nothing a student's code produced is live in the page (scripts, HTML, SVG, Markdown outputs, their own
+# Markdown cells: coursekit/sanitize.py; again here in case a notebook reached autograded/ unsanitised).  The graded
+# notebook holds no hidden-test code (the kit's job never puts it there; nbgrader would show it, jupyter/nbgrader#917,
+# #1363): hidden tests appear as the grader's verdicts only.
+c.HTMLExporter.preprocessors = ["coursekit.sanitize.SanitizeNotebook"]  # formgrader renders autograded/ with it
 c.GenerateFeedback.preprocessors = [
+    "coursekit.sanitize.SanitizeNotebook",  # before GetGrades, which adds the trusted scores and comments
     "nbgrader.preprocessors.GetGrades",
     "nbconvert.preprocessors.CSSHTMLHeaderPreprocessor",
 ]

@@ -469,4 +469,6 @@ def run(nb, tmpl, limits, work, use_sandbox=True, hidden_paths=()):
                     output.traceback = list(output.get("traceback", [])) + [hint]
     apply_verdicts(nb, tmpl, client.answers, limits)
     trim_outputs(nb)
+    from coursekit.sanitize import sanitize_notebook  # nothing the student's code produced stays live HTML
+    sanitize_notebook(nb, [c["source"] for c in tmpl["cells"] if c["type"] == "markdown"])
     return status, (client.protections or {})
