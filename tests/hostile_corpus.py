@@ -332,15 +332,15 @@ except OSError as exc:
 '''
 
 DAEMON = r'''
-import os, time
+import os, sys
 if os.fork() == 0:
     os.setsid()
     if os.fork() == 0:
-        for _ in range(3600):
-            time.sleep(1)
+        os.execv(sys.executable, [sys.executable, "-c", "import time; time.sleep(3600)", "ck-attack-daemon"])
     os._exit(0)
 print("a daemon was started")
 '''
+DAEMON_MARK = "ck-attack-daemon"  # in the daemon's command line
 
 LATE_THREAD = r'''
 import sys, threading, time
