@@ -183,6 +183,12 @@ def corpus_run(tmp_path_factory):
                             f"--CourseDirectory.student_id_exclude={','.join(LARGE)}", cwd=course, check=False)
         left_ipc = {"shm": leave_key in shm_keys(), "mqueue": mqueue_existed()}
         daemons = [p for p in _pids() if hc.DAEMON_MARK.encode() in _cmdline(p)]
+        if os.environ.get("COURSEKIT_ATTACK_SUMMARY"):  # for a report: every row, every graded size
+            Path(os.environ["COURSEKIT_ATTACK_SUMMARY"]).write_text(json.dumps({
+                "rows": rows, "rss": rss, "left_ipc": left_ipc, "daemons": daemons,
+                "sizes": {n: graded_path(course, n).stat().st_size for n, *_ in corpus
+                          if graded_path(course, n).exists()},
+                "read-outside": _graded_text(course, "read-outside")[-60000:]}, indent=1))
         yield {"course": course, "corpus": corpus, "run": run, "rows": rows, "rss": rss, "tokens": tokens,
                "listeners": listeners, "markers": markers, "left_ipc": left_ipc, "daemons": daemons,
                "pth": pth.exists(), "feedback": feedback}
@@ -243,11 +249,14 @@ def test_graded_notebooks_stay_small(corpus_run):
     sizes = {name: graded_path(corpus_run["course"], name).stat().st_size for name, *_ in corpus_run["corpus"]
              if graded_path(corpus_run["course"], name).exists()}
     big = {name: size for name, size in sizes.items() if size > hc.MAX_GRADED_BYTES}
-    assert not big, big
+    assert not big, json.dumps(big, indent=1)
 
 
 def test_grader_memory_stays_bounded(corpus_run):
     assert 0 < corpus_run["rss"] < MAX_GRADER_RSS, f"largest process: {corpus_run['rss'] >> 20} MiB"
+
+
+HIDDEN_CELLS = {c.id for c in nbformat.read(str(master_path(A)), as_version=4).cells if "BEGIN HIDDEN TESTS" in c.source}
 
 
 def test_no_hidden_test_leaks(corpus_run):
@@ -259,7 +268,9 @@ def test_no_hidden_test_leaks(corpus_run):
         path = graded_path(course, name)
         if name in LARGE or not path.exists():
             continue
-        found = hc.hidden_leaks(hc.outputs_text(nbformat.reads(path.read_text(), as_version=4)))
+        nb = nbformat.reads(path.read_text(), as_version=4)
+        nb.cells = [c for c in nb.cells if c.id not in HIDDEN_CELLS]  # their own outputs: the feedback check
+        found = hc.hidden_leaks(hc.outputs_text(nb))
         found += [f"feedback: {x}" for x in hc.hidden_leaks(html.unescape(re.sub(r"<[^>]+>", "", pages.get(name, ""))))]
         if found:
             leaks[name] = found[:4]
@@ -276,9 +287,11 @@ def test_secrets_stay_outside_the_sandbox(corpus_run):
     leaked = {kind: sorted(name for name, text in texts.items() if token in text) for kind, token in tokens.items()}
     leaked = {k: v for k, v in leaked.items() if v}
     connected = {str(l.address): len(l.hits) for l in corpus_run["listeners"] if l.hits}
-    wrote = [line.strip()[:200] for line in texts.get("write-code", "").split("\\n") if "WROTE" in line]
+    graded = graded_path(course, "write-code")
+    outputs = hc.outputs_text(nbformat.reads(graded.read_text(), as_version=4)) if graded.exists() else ""
+    wrote = sorted({line.strip()[:200] for line in outputs.splitlines() if line.startswith("WROTE")})
     assert not leaked and not connected and not wrote and not corpus_run["pth"], \
-        {"leaked": leaked, "connected": connected, "wrote": wrote, "pth": corpus_run["pth"]}
+        json.dumps({"leaked": leaked, "connected": connected, "wrote": wrote, "pth": corpus_run["pth"]}, indent=1)
 
 
 def test_nothing_outlives_its_job(corpus_run):
@@ -292,7 +305,7 @@ def test_feedback_is_inert(corpus_run):
     pages = _feedback_pages(corpus_run["course"])
     assert "html-live" in pages, (corpus_run["feedback"].stdout[-2000:], sorted(pages))
     live = {name: hc.live_html(page) for name, page in pages.items()}
-    assert not {k: v for k, v in live.items() if v}
+    assert not {k: v for k, v in live.items() if v}, json.dumps({k: v for k, v in live.items() if v}, indent=1)
 
 
 def test_terminal_gets_nothing_from_submissions(corpus_run):
