@@ -229,31 +229,36 @@ PRINT_HISTORY = "print('cells run so far:', *In, sep='\\n')\n"
 # 3. Reading outside the allow-list
 READ_OUTSIDE = r'''
 import glob, os
+print("environment:", dict(os.environ))  # first: the grader keeps 20,000 characters per output
 def _try(label, read):
     try:
         data = read()
-        print("LEAKED", label, repr(data[:400]))
+        print("LEAKED", label, repr(data[:300]))
     except Exception as exc:
         print("blocked", label, type(exc).__name__)
 for pattern in PATHS:
-    for path in sorted(glob.glob(pattern, recursive=True))[:20] or [pattern]:
+    for path in sorted(glob.glob(pattern, recursive=True))[:10] or [pattern]:
         _try(path, lambda: open(path, "rb").read())
 # other checkouts of the kit on this machine (their masters hold every hidden test)
-for path in sorted(glob.glob(os.path.join(ROOT_PARENT, "*", "source", "C1W2A1", "*.ipynb")))[:3]:
-    _try(path, lambda: [l for l in open(path).read().split("\\n") if "hidden_check" in l or "Case(" in l])
+for path in sorted(glob.glob(os.path.join(ROOT_PARENT, "*", "source", "C1W2A1", "*.ipynb")))[:2]:
+    _try(path, lambda: [l.strip() for l in open(path).read().split("\\n") if "hidden_check(" in l or "Case(" in l][:3])
 try:
-    pids = [p for p in os.listdir("/proc") if p.isdigit()]
+    pids = [p for p in os.listdir("/proc") if p.isdigit() and int(p) != os.getpid()]
 except OSError:
     pids = []
+readable = []
 for pid in pids:
     try:
         cmd = open(f"/proc/{pid}/cmdline", "rb").read().replace(b"\0", b" ")
     except OSError:
         continue
-    if b"coursekit" in cmd or b"dask" in cmd or b"pytest" in cmd or b"--" in cmd:
-        print("LEAKED", f"/proc/{pid}/cmdline", cmd[:600])
-    _try(f"/proc/{pid}/environ", lambda: open(f"/proc/{pid}/environ", "rb").read().replace(b"\0", b" ")[-600:])
-print("environment:", dict(os.environ))
+    if b"coursekit" in cmd and b"ipykernel" not in cmd:
+        print("LEAKED", f"/proc/{pid}/cmdline", cmd[:400])
+    try:
+        readable.append((pid, open(f"/proc/{pid}/environ", "rb").read()[:100]))
+    except OSError:
+        pass
+print(f"processes seen: {len(pids)}; other processes' environ readable: {readable[:3]}")
 '''
 
 CONNECT_UNIX = r'''
@@ -263,7 +268,6 @@ for path in SOCKETS:
     s.settimeout(2)
     try:
         s.connect("\0" + path[1:] if path.startswith("@") else path)
-        s.sendall(b"hello from a submission")
         print("CONNECTED", path)
     except OSError as exc:
         print("blocked", path, exc)

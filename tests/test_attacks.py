@@ -154,9 +154,13 @@ def corpus_run(tmp_path_factory):
     decoy = ROOT / "build" / f"decoy-{secrets.token_hex(4)}"
     decoy.mkdir(parents=True)
     (decoy / "solutions.ipynb").write_text(json.dumps({"executed solution": tokens["build"]}))
-    with zipfile.ZipFile(course / "last-year-export.zip", "w", zipfile.ZIP_STORED) as z:
+    # the default course folder is the repo itself (`coursekit grade` without --course); the scratch course is under
+    # /tmp, private in the sandbox, so the instructor's files are planted where the default course keeps them
+    tag = secrets.token_hex(4)
+    old_zip, old_csv = ROOT / f"export-{tag}.zip", ROOT / f"grades-{tag}.csv"
+    with zipfile.ZipFile(old_zip, "w", zipfile.ZIP_STORED) as z:
         z.writestr("ann.ipynb", tokens["zip"])
-    (course / "grades-last-year.csv").write_text(f"student,score\nann,{tokens['csv']}\n")
+    old_csv.write_text(f"student,score\nann,{tokens['csv']}\n")
     shm_key, leave_key = 0x43000000 + secrets.randbelow(1 << 20), 0x44000000 + secrets.randbelow(1 << 20)
     plant_shm(shm_key, tokens["shm"])
     markers = tmp / "markers"
@@ -164,7 +168,7 @@ def corpus_run(tmp_path_factory):
                  Listener(f"@ck-attack-{secrets.token_hex(4)}")]
     corpus = hc.build(port=listeners[0].address,
                       secret_paths=[master_path(A), course / "gradebook.db", course / "submitted" / "alice" / A / NAME],
-                      read_paths=[decoy / "*.ipynb", course / "*.zip", course / "*.csv"],
+                      read_paths=[decoy / "*.ipynb", old_zip, old_csv],
                       unix_sockets=[listeners[1].address, listeners[2].address], shm_key=shm_key,
                       leave_key=leave_key, marker_dir=markers,
                       write_paths=[ROOT / "utils" / "dnn_utils.py", course / "nbgrader_config.py"])
@@ -202,6 +206,8 @@ def corpus_run(tmp_path_factory):
             os.kill(pid, 9)
         pth.unlink(missing_ok=True)
         shutil.rmtree(decoy, ignore_errors=True)
+        old_zip.unlink(missing_ok=True)
+        old_csv.unlink(missing_ok=True)
         shutil.rmtree(course, ignore_errors=True)
 
 
