@@ -450,7 +450,9 @@ def test_zip_bomb(tmp_path):
         archive = tmp_path / "bomb.zip"
         with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as z:
             z.writestr("yan.ipynb", hc.correct_bytes())
-            with z.open(zipfile.ZipInfo("bomb.ipynb"), "w", force_zip64=True) as entry:
+            info = zipfile.ZipInfo("bomb.ipynb")
+            info.compress_type = zipfile.ZIP_DEFLATED
+            with z.open(info, "w", force_zip64=True) as entry:
                 chunk = b" " * (16 << 20)
                 for _ in range(64):  # 1 GiB of JSON whitespace
                     entry.write(chunk)
