@@ -7,6 +7,7 @@ import ast
 import hashlib
 import json
 import shutil
+import subprocess
 import tempfile
 import time
 from pathlib import Path
@@ -439,8 +440,8 @@ def run(nb, tmpl, limits, work, use_sandbox=True, hidden_paths=()):
     client = grading_client(nb, tmpl, limits, deadline, km=km, kernel_name="python3", allow_errors=True,
                             interrupt_on_timeout=True, resources={"metadata": {"path": str(work)}},
                             timeout_func=lambda cell: max(1, min(limits.cell_timeout, deadline - time.time())))
-    try:
-        client.execute()
+    try:  # the kernel's own stdout/stderr are not the grader's terminal
+        client.execute(stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     except DeadKernelError as exc:
         status = sandbox.explain(exc, limits, km=km) if use_sandbox else "the kernel stopped"
     except Exception as exc:
