@@ -147,7 +147,7 @@ def judge_record(kind, assignment, name, cases, text):
     carry the hidden inputs)."""
     hidden = kind == "hidden"
     if text is None:
-        return f"{name}: the function could not be called by the grader (did the cell that defines it run?)."
+        return f"{name}: the grader got no answer from your function (did its cell run? did the kernel stop?)."
     try:
         record = read_record(text, cases)
     except DecodeError as exc:

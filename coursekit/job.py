@@ -260,6 +260,7 @@ def grading_client(nb, tmpl, limits, deadline, **kwargs):
 
     class GradingClient(NotebookClient):
         async def async_execute_cell(self, cell, cell_index, execution_count=None, store_history=True):
+            self.current = cell_index
             if self.protections is None:  # read before any student code runs: the kernel can rewrite it later
                 self.protections = self.km.record() if hasattr(self.km, "record") else {}
             cell = await super().async_execute_cell(cell, cell_index, execution_count, store_history)
@@ -329,7 +330,7 @@ def grading_client(nb, tmpl, limits, deadline, **kwargs):
 
     client = GradingClient(nb, store_widget_state=False, **kwargs)
     client.kept, client.dropped = {}, {}  # cell index -> characters kept, dropped
-    client.answers, client.pinned, client.protections = {}, [], None
+    client.answers, client.pinned, client.protections, client.current = {}, [], None, 0
     return client
 
 
@@ -426,34 +427,27 @@ def grade_submission(job):
 
 def run(nb, tmpl, limits, work, use_sandbox=True, hidden_paths=()):
     """Execute `nb` (from notebook_to_run) in a kernel confined to `work`, answer the grader's questions, and judge:
-    afterwards `nb` is the graded notebook.  Returns (status, protections that held)."""
-    from nbclient.exceptions import DeadKernelError
+    afterwards `nb` is the graded notebook.  Returns (status, protections that held).
+
+    If the kernel died (sys.exit, os._exit, killed: not a time limit), the hidden tests of the functions it had
+    reached still run: in a fresh kernel that runs the notebook again up to the last cell that finished, without its
+    public test cells (nothing of that run is shown)."""
     from coursekit import sandbox
-    status = "graded"
-    if use_sandbox:
-        km = sandbox.SandboxKernelManager(limits=limits, workdir=work, hidden_paths=hidden_paths)
-    else:
-        from jupyter_client.manager import AsyncKernelManager
-        km = AsyncKernelManager(kernel_name="python3")
-    km.client_factory = _client_class()
-    deadline = time.time() + limits.notebook_timeout
-    client = grading_client(nb, tmpl, limits, deadline, km=km, kernel_name="python3", allow_errors=True,
-                            interrupt_on_timeout=True, resources={"metadata": {"path": str(work)}},
-                            timeout_func=lambda cell: max(1, min(limits.cell_timeout, deadline - time.time())))
-    try:  # the kernel's own stdout/stderr are not the grader's terminal
-        client.execute(stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    except DeadKernelError as exc:
-        status = sandbox.explain(exc, limits, km=km) if use_sandbox else "the kernel stopped"
-    except Exception as exc:
-        status = f"stopped: {type(exc).__name__}: {str(exc)[:200]}"
-    finally:
-        if client.kc is not None:
-            client.kc.stop_channels()
-        if use_sandbox:
-            sandbox.cleanup(km)
-        elif km.has_kernel:  # nbclient leaves a kernel it did not start running
-            from jupyter_core.utils import run_sync
-            run_sync(km.shutdown_kernel)(now=True)
+    client, status, died = _execute(nb, tmpl, limits, work, use_sandbox, hidden_paths)
+    answers = client.answers
+    if died and client.pinned:
+        public = {cell_id for cell_id, check in checks(tmpl).items() if check.kind == "public"}
+        replay = nbformat.v4.new_notebook(metadata=nb.metadata)
+        for old in nb.cells[:client.current]:  # up to the cell during which it died
+            if old.get("id") not in public:
+                replay.cells.append(_cell(old.cell_type, old.source))
+                replay.cells[-1].id = old.id
+        folder = Path(tempfile.mkdtemp(prefix="grade-"))
+        try:
+            again = _execute(replay, tmpl, limits, folder, use_sandbox, hidden_paths)[0]
+        finally:
+            shutil.rmtree(folder, ignore_errors=True)
+        answers = dict(answers, **{cell_id: again.answers.get(cell_id) for cell_id in client.pinned})
     for index, size in client.dropped.items():
         nb.cells[index].outputs.append(nbformat.from_dict({
             "output_type": "stream", "name": "stdout",
@@ -468,8 +462,41 @@ def run(nb, tmpl, limits, work, use_sandbox=True, hidden_paths=()):
                 if hint:
                     output.evalue = f"{output.evalue} ({hint})"
                     output.traceback = list(output.get("traceback", [])) + [hint]
-    apply_verdicts(nb, tmpl, client.answers, limits)
+    apply_verdicts(nb, tmpl, answers, limits)
     trim_outputs(nb)
     from coursekit.sanitize import sanitize_notebook  # nothing the student's code produced stays live HTML
     sanitize_notebook(nb, [c["source"] for c in tmpl["cells"] if c["type"] == "markdown"])
     return status, (client.protections or {})
+
+
+def _execute(nb, tmpl, limits, work, use_sandbox, hidden_paths):
+    """Run `nb` with a grading client; return (client, status, whether the kernel died before the end)."""
+    from nbclient.exceptions import DeadKernelError
+    from coursekit import sandbox
+    status, died = "graded", False
+    if use_sandbox:
+        km = sandbox.SandboxKernelManager(limits=limits, workdir=work, hidden_paths=hidden_paths)
+    else:
+        from jupyter_client.manager import AsyncKernelManager
+        km = AsyncKernelManager(kernel_name="python3")
+    km.client_factory = _client_class()
+    deadline = time.time() + limits.notebook_timeout
+    client = grading_client(nb, tmpl, limits, deadline, km=km, kernel_name="python3", allow_errors=True,
+                            interrupt_on_timeout=True, resources={"metadata": {"path": str(work)}},
+                            timeout_func=lambda cell: max(1, min(limits.cell_timeout, deadline - time.time())))
+    try:  # the kernel's own stdout/stderr are not the grader's terminal
+        client.execute(stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    except DeadKernelError as exc:
+        status = sandbox.explain(exc, limits, km=km) if use_sandbox else "the kernel stopped"
+        died = not getattr(km, "timed_out", False)
+    except Exception as exc:
+        status = f"stopped: {type(exc).__name__}: {str(exc)[:200]}"
+    finally:
+        if client.kc is not None:
+            client.kc.stop_channels()
+        if use_sandbox:
+            sandbox.cleanup(km)
+        elif km.has_kernel:  # nbclient leaves a kernel it did not start running
+            from jupyter_core.utils import run_sync
+            run_sync(km.shutdown_kernel)(now=True)
+    return client, status, died
