@@ -96,7 +96,7 @@ def build(port=1, secret_paths=(), read_paths=(), unix_sockets=(), shm_key=0x434
     add("test-is-pass", with_cell("L1_test", "pass", with_cell("L1", wrong_l1)), FULL - L1_POINTS, "edited")
     add("patch-public-tests", with_cell("L1", "import public_tests.harness as h\n"
                                               "h.run_cases = lambda *a: print('All tests passed.')\n" + wrong_l1),
-        FULL - 3, "did not report")  # L1's tests, and L2's public test, which the patch also silences
+        FULL - L1_POINTS, "L1: case")  # the notebook's message is silenced; the grader's judgement is not
     add("patch-numpy", with_cell("L1", "np.allclose = lambda *a, **k: True\nnp.isclose = lambda *a, **k: np.True_\n"
                                        "import numpy.testing\nnumpy.testing.assert_allclose = lambda *a, **k: None\n"
                                        + wrong_l1), FULL - L1_POINTS, "L1")
