@@ -109,8 +109,8 @@ def read_record(text, cases):
         raise DecodeError("too large")
     try:
         data = json.loads(text)
-    except ValueError:
-        raise DecodeError("not JSON") from None
+    except (ValueError, RecursionError):
+        raise DecodeError("not JSON, or nested too deeply") from None
     if not (isinstance(data, dict) and set(data) == {"callable", "globals", "seen"}
             and isinstance(data["callable"], bool) and isinstance(data["globals"], list)
             and isinstance(data["seen"], list) and len(data["seen"]) <= len(cases)):

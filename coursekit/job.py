@@ -21,6 +21,7 @@ from coursekit.notebooks import BEGIN_HIDDEN, END_HIDDEN, is_demo, is_test, nbgr
 MAX_NOTEBOOK_BYTES = 64 << 20
 MAX_OUTPUT_CHARS = 20_000  # per output, in the graded notebook
 MAX_CELL_OUTPUT_CHARS = 1_000_000  # per cell, held in the grader's memory while it runs (the rest is dropped)
+MAX_NOTEBOOK_OUTPUT_CHARS = 1_500_000  # all cells together
 SKIPPED = "# Demonstration cell: skipped by the grader (no graded test depends on it; `--run-all` runs it)."
 
 
@@ -310,7 +311,8 @@ def grading_client(nb, tmpl, limits, deadline, **kwargs):
                 content["evalue"] = str(content.get("evalue", ""))[:MAX_ERROR_CHARS]
                 content["traceback"] = _cap_lines(content.get("traceback", []), MAX_ERROR_CHARS)
             else:
-                room = MAX_CELL_OUTPUT_CHARS - self.kept.get(cell_index, 0)
+                room = min(MAX_CELL_OUTPUT_CHARS - self.kept.get(cell_index, 0),
+                           MAX_NOTEBOOK_OUTPUT_CHARS - sum(self.kept.values()))
                 size = _size(content)
                 if size > room:
                     if msg["msg_type"] != "stream" or room <= 0:
@@ -399,8 +401,10 @@ def failed_result(job, tmpl, status, start):
 
 
 def _size(output):
-    """Characters of an output (or of a message's content): its text and every representation of its data."""
-    return len(output.get("text", "")) + sum(len(str(v)) for v in output.get("data", {}).values())
+    """Characters of an output (or of a message's content): its text, every representation of its data, and its
+    metadata."""
+    return len(str(output.get("text", ""))) + sum(len(str(v)) for v in output.get("data", {}).values()) + \
+        len(str(output.get("metadata", "")))
 
 
 def grade_submission(job):

@@ -163,53 +163,57 @@ _h.run_cases = lambda assignment, name, target, cases: _forge("public", name, ca
 _g.hidden_check = lambda assignment, name, target, cases: _forge("hidden", name, cases)
 '''
 
-# L2's public test sends the payloads below instead of its own record ("REAL": its own record).
+# The grader's questions about L2 get the payloads below for an answer ("REAL": the real answer).
 FORGE_L2 = r'''
 import public_tests.harness as _h
 from IPython.display import display as _display
-_real_record = _h.record
-def _forged_record(kind, assignment, name, target, cases):
-    if kind == "public" and name == "L2":
+_real_observe = _h.grader_observe
+def _forged_observe(target, request):
+    if getattr(target, "__name__", "") == "L2":
         for payload in PAYLOADS:
             if payload == "REAL":
-                _real_record(kind, assignment, name, target, cases)
+                _real_observe(target, request)
             else:
                 _display({_h.RECORD_MIME: payload}, raw=True)
         return
-    return _real_record(kind, assignment, name, target, cases)
-_h.record = _forged_record
+    return _real_observe(target, request)
+_h.grader_observe = _forged_observe
 '''
 
 
 def _record(seen, **fields):
-    data = {"kind": "public", "assignment": "C1W2A1", "name": "L2", "problem": None, "seen": seen}
+    """An answer to the grader in its own format (coursekit.grading.read_record), with `seen` forged."""
+    data = {"callable": True, "globals": [], "seen": seen}
     data.update(fields)
     return json.dumps(data)
 
 
 def _seen(output, n=3):
-    return [{"output": output, "stdout": "", "modified": None, "error": None}] * n
+    return [{"output": output, "stdout": "", "modified": None, "error": None, "etype": None}] * n
 
 
-RECORD_ATTACKS = {
-    # ~200 bytes that decode (harness.decode, in the grader) to a 2 GB array
+RECORD_ATTACKS = {  # each must cost exactly L2's two test cells, and never the grader's memory or the job
+    # ~200 bytes that would decode to a 2 GB array
     "record-huge-decode": [_record(_seen({"__ndarray__": "x", "dtype": "U500000000", "shape": []}))],
     "record-object-dtype": [_record(_seen({"__ndarray__": [{"a": [1]}, None], "dtype": "object", "shape": [2]}))],
     "record-bad-dtype": [_record(_seen({"__ndarray__": [1.0], "dtype": "no such dtype", "shape": [1]}))],
     "record-bad-shape": [_record(_seen({"__ndarray__": [], "dtype": "float64", "shape": [100000, 100000]}))],
     "record-seen-not-a-list": [_record(5)],
     "record-seen-nulls": [_record([None, None, None])],
-    "record-error-not-a-pair": [_record([{"output": 1.0, "stdout": "", "modified": None, "error": 7}] * 3)],
-    "record-problem-not-text": [_record([], problem={"not": ["a", "message"]})],
-    "record-big-int": ['{"kind": "public", "assignment": "C1W2A1", "name": "L2", "problem": null, "seen": ['
+    "record-error-not-a-pair": [_record([{"output": 1.0, "stdout": "", "modified": None, "error": 7,
+                                          "etype": None}] * 3)],
+    "record-etype-not-a-name": [_record([{"output": None, "stdout": "", "modified": None, "error": ["x", "y"],
+                                          "etype": "\x1b[2J<script>"}] * 3)],
+    "record-globals-not-text": [_record(_seen(1.0), globals=[{"not": ["a", "name"]}])],
+    "record-big-int": ['{"callable": true, "globals": [], "seen": ['
                        + ", ".join(['{"output": {"__npscalar__": 1' + "0" * 5000 + ', "dtype": "float64"}, '
-                                    '"stdout": "", "modified": null, "error": null}'] * 3) + "]}"],
+                                    '"stdout": "", "modified": null, "error": null, "etype": null}'] * 3) + "]}"],
     "record-deep-nesting": [_record(_seen("NEST")).replace('"NEST"', "[" * 200_000 + "]" * 200_000)],
     "record-nan": [_record(_seen(float("nan")))],
     "record-not-json": ["{this is not json"],
-    "record-other-function": [_record([], name="L1")],
+    "record-too-many-cases": [_record(_seen(1.0, n=50))],
     "record-extra": ["REAL", "REAL"],
-    "record-missing-kind": [json.dumps({"name": "L2", "seen": []})],
+    "record-old-format": [json.dumps({"kind": "public", "assignment": "/tmp/x", "name": "L2", "seen": []})],
 }
 
 # 2. Hidden tests visible to student code
@@ -407,7 +411,7 @@ def attacks(student, correct, with_cell, add_cells, read_paths, unix_sockets, sh
     add("steer-fake-master", add_cells("basic_sigmoid", [STEER.replace("MARKER", repr(str(marker_dir)))], blank()),
         0.0, "not implemented|did not report|failed")
     for name, payloads in RECORD_ATTACKS.items():
-        add(name, with_cell("L2", FORGE_L2.replace("PAYLOADS", repr(payloads)) + source("L2")), FULL - 1, "L2")
+        add(name, with_cell("L2", FORGE_L2.replace("PAYLOADS", repr(payloads)) + source("L2")), FULL - 2, "L2")
     # 2. hidden tests
     add("leak-hidden-inputs", with_cell("L2", PRINT_SPIED + source("L2"),
                                         with_cell("basic_sigmoid", SPY_HIDDEN + source("basic_sigmoid"))), FULL, "graded")
@@ -566,9 +570,9 @@ def hidden_values(assignment=ASSIGNMENT):
     """The hidden cases' input numbers that look random (at least 5 significant decimals)."""
     from coursekit import job
     values = []
-    for checks in job.hidden_cases(job.template(assignment)).values():
-        for _, _, cases in checks:
-            for case in cases:
+    for check in job.checks(job.template(assignment)).values():
+        if check.kind == "hidden":
+            for case in check.cases:
                 values += _numbers(case.args())
     return sorted({v for v in values if abs(round(v, 4) - v) > 1e-9})
 
