@@ -19,25 +19,15 @@ from dataclasses import asdict
 from datetime import datetime, timezone
 from pathlib import Path
 
-from coursekit import ROOT
+from coursekit import ROOT, intake
 from coursekit.job import failed_result, grade_submission, template
 
 # ------------------------------------------------------------------------------------------ the driver
 
 def find_submissions(course, assignment, source=None):
-    """[(student, bytes)]: nbgrader's submitted/<student>/<ID>/*.ipynb, or <student>.ipynb files in a folder/zip."""
-    found = []
-    if source is None:
-        for path in sorted((course / "submitted").glob(f"*/{assignment}/*.ipynb")):
-            found.append((path.parent.parent.name, path.read_bytes()))
-    elif str(source).endswith(".zip"):
-        with zipfile.ZipFile(source) as archive:
-            for info in sorted(archive.infolist(), key=lambda i: i.filename):
-                if info.filename.endswith(".ipynb") and not info.is_dir():
-                    found.append((Path(info.filename).stem, archive.read(info)))
-    else:
-        found = [(p.stem, p.read_bytes()) for p in sorted(Path(source).glob("*.ipynb"))]
-    return found
+    """Yield (student, where, content, reason) one at a time from nbgrader's submitted/<student>/<ID>/, or a folder
+    or zip of <student>.ipynb files; content is None for a refused one, and reason says why (see coursekit.intake)."""
+    yield from intake.submissions(course, assignment, source)
 
 
 class State:
@@ -216,24 +206,45 @@ def grade_class(assignment, course=ROOT, source=None, workers=1, scheduler=None,
     hidden = [ROOT / "source", ROOT / "tests", ROOT / ".git", course / "submitted", course / "autograded",
               course / "feedback", course / ".coursekit"] + [course / "source"] * (course != ROOT)
     hidden += [Path(db_url[len("sqlite:///"):])] if db_url.startswith("sqlite:///") else []
-    jobs, rows = [], []
-    for student, content in find_submissions(course, assignment, source):
-        digest = hashlib.sha256(content + tmpl["master_sha256"].encode() + str(run_all).encode()).hexdigest()
-        if state.data.get(student, {}).get("sha256") == digest:
-            old = state.data[student]
-            rows.append((student, old["score"], old["max"], 0.0, "unchanged"))
-            continue
-        if source is not None:  # an LMS export: keep a copy where nbgrader expects submissions
-            copy = course / "submitted" / student / assignment / tmpl["name"]
-            copy.parent.mkdir(parents=True, exist_ok=True)
-            copy.write_bytes(content)
-        jobs.append({"student": student, "content": content, "sha256": digest, "template": tmpl, "run_all": run_all,
-                     "limits": asdict(limits), "sandbox": use_sandbox, "hidden_paths": [str(p) for p in hidden]})
+    points = sum(float(c["points"]) for c in tmpl["cells"] if c["kind"] == "test")
+    rows, todo = [], []  # todo: (student, path of the notebook to grade); its bytes are read when its job starts
+
+    def digest_of(content):
+        digest = hashlib.sha256(content)
+        digest.update(tmpl["master_sha256"].encode() + str(run_all).encode())
+        return digest.hexdigest()
+
+    for student, where, content, reason in find_submissions(course, assignment, source):
+        if content is not None:
+            old = state.data.get(student, {})
+            if old.get("sha256") == digest_of(content):
+                rows.append((student, old["score"], old["max"], 0.0, "unchanged"))
+                continue
+            try:  # an LMS export: keep a copy where nbgrader expects submissions
+                path = course / where if source is None else \
+                    intake.store(course, student, assignment, tmpl["name"], content)
+            except intake.Refused as exc:
+                reason = str(exc)
+        if reason:
+            rows.append((student, 0.0, points, 0.0, f"refused: {reason}"))  # shown, never recorded as graded
+        else:
+            todo.append((student, path))
+
+    def jobs():
+        for student, path in todo:
+            try:
+                content = intake.read_file(path)
+            except intake.Refused as exc:  # changed since it was found: graded next run
+                rows.append((student, 0.0, points, 0.0, f"refused: {exc}"))
+                continue
+            yield {"student": student, "content": content, "sha256": digest_of(content), "template": tmpl,
+                   "run_all": run_all, "limits": asdict(limits), "sandbox": use_sandbox,
+                   "hidden_paths": [str(p) for p in hidden]}
     from nbgrader.api import Gradebook
     start, done = time.time(), 0
     gradebook = Gradebook(db_url)
     try:
-        for result in run_jobs(jobs, workers, scheduler):
+        for result in run_jobs(list(jobs()), workers, scheduler):
             merge(dict(result, timestamp=times.get(result["student"])), course, tmpl, gradebook)
             score = sum(s for _, s, _ in result["cells"])
             total = sum(p for _, _, p in result["cells"])
@@ -244,14 +255,14 @@ def grade_class(assignment, course=ROOT, source=None, workers=1, scheduler=None,
             rows.append((result["student"], score, total, result["seconds"], result["status"]))
             done += 1
             if not quiet:
-                progress(done, len(jobs), start)
+                progress(done, len(todo), start)
     finally:
         gradebook.close()
-        if not quiet and jobs:
+        if not quiet and todo:
             print(file=sys.stderr)
     rows.sort()
     if csv_path:
-        export_csv(rows, assignment, csv_path, db_url)
+        export_csv([row for row in rows if not row[4].startswith("refused: ")], assignment, csv_path, db_url)
     return rows
 
 

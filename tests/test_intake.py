@@ -1,0 +1,208 @@
+"""Intake of a class's submissions (issue 8): safe student ids, one notebook per student, no symbolic link followed,
+bounded zip reads, bounded driver memory, clear errors for bad arguments, a grade table that cannot drive the
+terminal.  Grading itself is replaced by `fake_grade` (the real job is tested in test_classgrade.py)."""
+import os
+import shutil
+import stat
+import subprocess
+import sys
+import tracemalloc
+import warnings
+import zipfile
+
+import pytest
+
+from coursekit import ROOT, classgrade, master_path
+from coursekit.release import nbgrader, scratch_course
+
+ASSIGNMENT = "C1W2A1"
+NAME = master_path(ASSIGNMENT).name
+GOOD, BAD = b'{"answer": "GOOD"}', b'{"answer": "wrong"}'
+FULL = 16.0
+
+
+def fake_grade(job):
+    """Stands in for job.grade_submission: full marks when the submission's bytes hold GOOD."""
+    tmpl = job["template"]
+    good = b"GOOD" in job["content"]
+    cells = [(c["grade_id"], float(c["points"]) * good, float(c["points"])) for c in tmpl["cells"]
+             if c["kind"] == "test"]
+    return {"student": job["student"], "assignment": tmpl["assignment"], "status": "graded", "cells": cells,
+            "notebook": None, "seconds": 0.0, "sha256": job["sha256"], "protections": {}}
+
+
+@pytest.fixture(scope="module")
+def base_course():
+    folder = scratch_course([ASSIGNMENT])
+    nbgrader("generate_assignment", ASSIGNMENT, "--force", cwd=folder)
+    yield folder
+    shutil.rmtree(folder, ignore_errors=True)
+
+
+@pytest.fixture
+def course(base_course, tmp_path, monkeypatch):
+    folder = tmp_path / "course"
+    shutil.copytree(base_course, folder, symlinks=True)
+    monkeypatch.setattr(classgrade, "grade_submission", fake_grade)
+    return folder
+
+
+def grade(course, **kwargs):
+    return classgrade.grade_class(ASSIGNMENT, course, use_sandbox=False, quiet=True, **kwargs)
+
+
+def by_student(rows):
+    table = {}
+    for student, score, _, _, status in rows:
+        assert student not in table, f"two rows for {student!r}"
+        table[student] = (score, status)
+    return table
+
+
+def tree(folder):
+    """{relative path: (size, mtime)} of everything under folder, links not followed."""
+    found = {}
+    for parent, dirs, files in os.walk(folder):
+        for name in dirs + files:
+            path = os.path.join(parent, name)
+            info = os.lstat(path)
+            found[os.path.relpath(path, folder)] = (info.st_size, info.st_mtime_ns)
+    return found
+
+
+def graded_students(course):
+    from nbgrader.api import Gradebook
+    with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gradebook:
+        return sorted(s.id for s in gradebook.students)
+
+
+# ------------------------------------------------------------------------------------------ identity (item 1)
+
+def test_unsafe_names_are_refused_and_nothing_is_written_outside_submitted(course, tmp_path):
+    folder = tmp_path / "export"
+    folder.mkdir()
+    bad = ["...ipynb", "\x1b[2Kmallory.ipynb", ".hidden.ipynb", "a b.ipynb", "x" * 65 + ".ipynb", "é.ipynb",
+           "o'neil@uni.edu.ipynb"]
+    for name in bad + ["zoe.ipynb", "z.o-e_2@uni.edu.ipynb"]:
+        (folder / name).write_bytes(GOOD)
+    before = tree(course)
+    table = by_student(grade(course, source=folder))
+    assert table.pop("zoe") == table.pop("z.o-e_2@uni.edu") == (FULL, "graded")
+    assert sorted(table) == sorted(name[:-len(".ipynb")] for name in bad)
+    assert all(score == 0 and status.startswith("refused: ") for score, status in table.values()), table
+    assert table["a b"][1] == f"refused: {folder / 'a b.ipynb'}: the student id 'a b' has a character that is " \
+        "not allowed (' '); rename it (letters, digits, _ - . @; at most 64; not starting with .)"
+    new = {path for path in set(tree(course)) - set(before) if not (course / path).is_dir()}
+    allowed = ("submitted/zoe/", "submitted/z.o-e_2@uni.edu", "autograded/zoe/", "autograded/z.o-e_2@uni.edu",
+               ".coursekit")
+    assert new and all(path.startswith(allowed) for path in new), sorted(new)
+    assert graded_students(course) == ["z.o-e_2@uni.edu", "zoe"]
+
+
+def test_two_files_for_one_student_are_refused_naming_both(course, tmp_path):
+    archive = tmp_path / "export.zip"
+    with zipfile.ZipFile(archive, "w") as z, warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # zipfile warns about the duplicate name: that is the point
+        z.writestr("zoe.ipynb", GOOD)
+        z.writestr("x/zoe.ipynb", BAD)
+        z.writestr("ann.ipynb", GOOD)
+        z.writestr("bob.ipynb", GOOD)
+        z.writestr("bob.ipynb", BAD)
+    table = by_student(grade(course, source=archive))
+    assert table["ann"] == (FULL, "graded")
+    assert table["zoe"] == (0.0, "refused: two files for student zoe: export.zip:x/zoe.ipynb and "
+                                    "export.zip:zoe.ipynb; keep one")
+    assert table["bob"] == (0.0, "refused: two files for student bob: export.zip:bob.ipynb and "
+                                    "export.zip:bob.ipynb; keep one")
+    assert not (course / "submitted" / "zoe").exists() and not (course / "submitted" / "bob").exists()
+    assert graded_students(course) == ["ann"]
+    log = (course / ".coursekit" / f"graded-{ASSIGNMENT}.jsonl").read_text()
+    assert '"ann"' in log and '"zoe"' not in log and '"bob"' not in log
+
+
+def test_two_notebooks_in_one_submitted_folder_are_refused(course):
+    for student, files in [("zoe", ["a.ipynb", "b.ipynb"]), ("ann", [NAME])]:
+        (course / "submitted" / student / ASSIGNMENT).mkdir(parents=True)
+        for name in files:
+            (course / "submitted" / student / ASSIGNMENT / name).write_bytes(GOOD)
+    table = by_student(grade(course))
+    assert table == {"ann": (FULL, "graded"), "zoe": (0.0, f"refused: two notebooks for student zoe: "
+                                                        f"submitted/zoe/{ASSIGNMENT}/a.ipynb and "
+                                                        f"submitted/zoe/{ASSIGNMENT}/b.ipynb; keep one")}
+
+
+def test_symbolic_links_are_never_followed(course, tmp_path):
+    master = master_path(ASSIGNMENT)
+    outside = tmp_path / "outside"
+    (outside / ASSIGNMENT).mkdir(parents=True)
+    (outside / ASSIGNMENT / NAME).write_bytes(GOOD)
+    # nbgrader's layout: a student folder, an assignment folder and a notebook that are links
+    submitted = course / "submitted"
+    submitted.mkdir()
+    (submitted / "eve").symlink_to(outside, target_is_directory=True)
+    (submitted / "dan").mkdir()
+    (submitted / "dan" / ASSIGNMENT).symlink_to(outside / ASSIGNMENT, target_is_directory=True)
+    (submitted / "mal" / ASSIGNMENT).mkdir(parents=True)
+    (submitted / "mal" / ASSIGNMENT / NAME).symlink_to(master)
+    table = by_student(grade(course))
+    assert table == {"eve": (0.0, "refused: submitted/eve is a symbolic link (not followed)"),
+                     "dan": (0.0, f"refused: submitted/dan/{ASSIGNMENT} is a symbolic link (not followed)"),
+                     "mal": (0.0, f"refused: submitted/mal/{ASSIGNMENT}/{NAME} is a symbolic link (not followed)")}
+    # an export folder and a zip: a link to the master; a student whose submitted/ folder is a link
+    (submitted / "zed").symlink_to(outside, target_is_directory=True)
+    folder = tmp_path / "export"
+    folder.mkdir()
+    (folder / "lee.ipynb").symlink_to(master)
+    (folder / "ann.ipynb").write_bytes(GOOD)
+    (folder / "zed.ipynb").write_bytes(BAD)
+    table = by_student(grade(course, source=folder))
+    assert table["ann"] == (FULL, "graded")
+    assert table["lee"] == (0.0, f"refused: {folder / 'lee.ipynb'} is a symbolic link (not followed)")
+    assert table["zed"] == (0.0, "refused: submitted/zed is a symbolic link (not followed)")
+    assert (outside / ASSIGNMENT / NAME).read_bytes() == GOOD
+    archive = tmp_path / "export.zip"
+    with zipfile.ZipFile(archive, "w") as z:
+        link = zipfile.ZipInfo("kim.ipynb")
+        link.external_attr = (stat.S_IFLNK | 0o777) << 16
+        z.writestr(link, str(master))
+    assert by_student(grade(course, source=archive))["kim"] == \
+        (0.0, "refused: export.zip:kim.ipynb is a symbolic link (not followed)")
+    copies = [p for p in submitted.rglob("*") if p.is_file() and not p.is_symlink()]
+    assert all(p.read_bytes() != master.read_bytes() for p in copies)
+    assert graded_students(course) == ["ann"]
+
+
+# ------------------------------------------------------------------------------------------ zip caps (item 2)
+
+def test_an_entry_that_inflates_beyond_the_limit_is_refused_before_anything_is_written(course, tmp_path):
+    from coursekit.job import MAX_NOTEBOOK_BYTES
+    archive = tmp_path / "bomb.zip"
+    with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as z:
+        with z.open("bomb.ipynb", "w") as entry:
+            for _ in range(MAX_NOTEBOOK_BYTES // (1 << 20) + 1):
+                entry.write(bytes(1 << 20))
+        z.writestr("ann.ipynb", GOOD)
+    assert archive.stat().st_size < 1 << 20
+    table = by_student(grade(course, source=archive))
+    assert table == {"ann": (FULL, "graded"),
+                     "bomb": (0.0, "refused: bomb.zip:bomb.ipynb inflates to more than 64 MiB")}
+    assert not (course / "submitted" / "bomb").exists()
+
+
+def test_zip_totals_are_capped(course, tmp_path, monkeypatch):
+    monkeypatch.setattr("coursekit.intake.MAX_ZIP_BYTES", 3 * len(GOOD))
+    archive = tmp_path / "export.zip"
+    with zipfile.ZipFile(archive, "w") as z:
+        for student in "abcde":
+            z.writestr(f"{student}.ipynb", GOOD)
+    table = by_student(grade(course, source=archive))
+    assert [table[s] for s in "abc"] == [(FULL, "graded")] * 3
+    assert [table[s] for s in "de"] == [(0.0, "refused: export.zip inflates to more than 54 bytes in all; "
+                                              "split it into smaller zips")] * 2
+    assert not (course / "submitted" / "d").exists()
+    monkeypatch.setattr("coursekit.intake.MAX_ZIP_ENTRIES", 4)
+    from coursekit.intake import UsageError
+    before = tree(course)
+    with pytest.raises(UsageError, match="export.zip has 5 entries; at most 4 are read: split it"):
+        grade(course, source=archive)
+    assert tree(course) == before
