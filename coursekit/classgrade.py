@@ -10,6 +10,7 @@ work as usual.  Re-running grades only new or changed submissions; an interrupte
 import csv
 import functools
 import hashlib
+import itertools
 import json
 import os
 import sys
@@ -142,14 +143,23 @@ def safe_result(job, get):
 
 
 def run_jobs(jobs, workers, scheduler):
-    """Yield results as they finish: in this process (workers=1), a local process pool, or a Dask cluster."""
+    """Yield results as they finish: in this process (workers=1), a local process pool, or a Dask cluster.  Each job
+    holds a submission's bytes, so `jobs` is read lazily and only a bounded number of them is in flight at once."""
+    jobs = iter(jobs)
     if scheduler:
         from distributed import Client, as_completed
         with Client(scheduler) as client:
-            futures = client.map(grade_submission, jobs, pure=False, key=[f"grade-{j['student']}" for j in jobs])
-            job_of = dict(zip(futures, jobs))
-            for future in as_completed(futures):
-                yield safe_result(job_of[future], future.result)
+            running, job_of = as_completed(), {}
+
+            def submit(count):
+                for job in itertools.islice(jobs, count):
+                    future = client.submit(grade_submission, job, pure=False, key=f"grade-{job['student']}")
+                    job_of[future] = job
+                    running.add(future)
+            submit(max(16, 2 * sum(client.nthreads().values())))
+            for future in running:
+                yield safe_result(job_of.pop(future), future.result)
+                submit(1)
     elif workers <= 1:
         for job in jobs:
             yield safe_result(job, lambda: grade_submission(job))
@@ -158,39 +168,55 @@ def run_jobs(jobs, workers, scheduler):
 
 
 def run_in_pool(jobs, workers):
-    """Grade in `workers` local processes.  If one dies (killed, out of memory), the pool breaks and every job it
-    had not finished fails with it: those are graded again in a fresh pool, once; after a second break they are
-    reported as grader errors (not recorded as done: the next run grades them again)."""
+    """Grade in `workers` local processes, at most two jobs per worker in flight.  If a worker dies (killed, out of
+    memory), the pool breaks and every job it had not finished fails with it: those are graded again in a fresh
+    pool, once; a job caught in a second break is reported as a grader error (not recorded as done: the next run
+    grades it again)."""
     import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor, as_completed
+    from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
     from concurrent.futures.process import BrokenProcessPool
-    todo, attempt = list(jobs), 0
-    while todo:
-        attempt += 1
+    jobs, retry, broke_once = iter(jobs), [], set()
+    while True:
         pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"))
-        finished = False
+        running, broken, finished = {}, False, False
         try:
-            job_of = {pool.submit(grade_submission, job): job for job in todo}
-            todo = []
-            for future in as_completed(job_of):
-                job = job_of[future]
-                if not isinstance(future.exception(), BrokenProcessPool):
-                    yield safe_result(job, future.result)
-                elif attempt == 1:
-                    todo.append(job)
-                else:
-                    yield failed_result(job, job["template"], "grader error: a grading process died twice "
-                                        "while this submission was queued or running", time.time())
+            while True:
+                while not broken and len(running) < 2 * workers:
+                    job = retry.pop() if retry else next(jobs, None)
+                    if job is None:
+                        break
+                    try:
+                        running[pool.submit(grade_submission, job)] = job
+                    except BrokenProcessPool:
+                        retry.append(job)
+                        broken = True
+                if not running:
+                    break
+                done, _ = wait(running, return_when=FIRST_COMPLETED)
+                for future in done:
+                    job = running.pop(future)
+                    if not isinstance(future.exception(), BrokenProcessPool):
+                        yield safe_result(job, future.result)
+                        continue
+                    broken = True
+                    if job["student"] not in broke_once:
+                        broke_once.add(job["student"])
+                        retry.append(job)
+                    else:
+                        yield failed_result(job, job["template"], "grader error: a grading process died twice "
+                                            "while this submission was queued or running", time.time())
             finished = True
         finally:
             # Finished: the workers are idle and exit.  Broken or interrupted (Ctrl-C): drop what has not started and
             # stop the workers now, or one blocked on sending a result nobody reads would keep the program from
             # exiting; what was merged stays merged, the rest is graded next run.
             workers_left = list((pool._processes or {}).values())
-            pool.shutdown(wait=finished and not todo, cancel_futures=True)
-            if not (finished and not todo):
+            pool.shutdown(wait=finished and not broken, cancel_futures=True)
+            if not (finished and not broken):
                 for process in workers_left:
                     process.kill()
+        if not broken:
+            return
 
 
 def grade_class(assignment, course=ROOT, source=None, workers=1, scheduler=None, db_url=None, run_all=False,
@@ -244,7 +270,7 @@ def grade_class(assignment, course=ROOT, source=None, workers=1, scheduler=None,
     start, done = time.time(), 0
     gradebook = Gradebook(db_url)
     try:
-        for result in run_jobs(list(jobs()), workers, scheduler):
+        for result in run_jobs(jobs(), workers, scheduler):
             merge(dict(result, timestamp=times.get(result["student"])), course, tmpl, gradebook)
             score = sum(s for _, s, _ in result["cells"])
             total = sum(p for _, _, p in result["cells"])

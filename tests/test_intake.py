@@ -206,3 +206,56 @@ def test_zip_totals_are_capped(course, tmp_path, monkeypatch):
     with pytest.raises(UsageError, match="export.zip has 5 entries; at most 4 are read: split it"):
         grade(course, source=archive)
     assert tree(course) == before
+
+
+# ------------------------------------------------------------------------------------------ driver memory (item 2)
+
+def counted(jobs, pulled):
+    for job in jobs:
+        pulled.append(job["student"])
+        yield job
+
+
+def fake_jobs(count):
+    tmpl = {"assignment": ASSIGNMENT, "cells": []}
+    return [{"student": f"s{i}", "content": GOOD, "sha256": "x", "template": tmpl} for i in range(count)]
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_jobs_in_flight_are_bounded_in_the_local_pool(workers, monkeypatch):
+    monkeypatch.setattr(classgrade, "grade_submission", fake_grade)
+    pulled, ahead = [], []
+    results = []
+    for result in classgrade.run_jobs(counted(fake_jobs(40), pulled), workers, None):
+        results.append(result["student"])
+        ahead.append(len(pulled) - len(results))
+    assert sorted(results) == sorted(f"s{i}" for i in range(40))
+    assert max(ahead) <= 2 * workers, ahead
+
+
+def test_jobs_in_flight_are_bounded_on_dask(monkeypatch):
+    from distributed import LocalCluster
+    monkeypatch.setattr(classgrade, "grade_submission", fake_grade)
+    pulled, ahead, results = [], [], []
+    with LocalCluster(n_workers=1, threads_per_worker=1, processes=False, dashboard_address=None) as cluster:
+        for result in classgrade.run_jobs(counted(fake_jobs(80), pulled), 1, cluster.scheduler_address):
+            results.append(result["student"])
+            ahead.append(len(pulled) - len(results))
+    assert sorted(results) == sorted(f"s{i}" for i in range(80))
+    assert max(ahead) <= 32, ahead
+
+
+def test_the_driver_does_not_hold_every_submission(course):
+    grade(course)  # warm up: imports, the gradebook's first use
+    size, count = 2 << 20, 40
+    for i in range(count):
+        (course / "submitted" / f"s{i:02d}" / ASSIGNMENT).mkdir(parents=True)
+        (course / "submitted" / f"s{i:02d}" / ASSIGNMENT / NAME).write_bytes(GOOD + bytes(size))
+    tracemalloc.start()
+    try:
+        rows = grade(course)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert [score for _, score, *_ in rows] == [FULL] * count
+    assert peak < 8 * size, f"peak {peak >> 20} MiB for {count} submissions of {size >> 20} MiB"
