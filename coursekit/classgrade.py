@@ -223,6 +223,7 @@ def grade_class(assignment, course=ROOT, source=None, workers=1, scheduler=None,
                 limits=None, use_sandbox=True, csv_path=None, quiet=False):
     """Grade every new or changed submission; return the table rows [(student, score, max, seconds, status)]."""
     from coursekit import sandbox
+    intake.check_arguments(assignment, course, source, workers)
     course = Path(course)
     db_url = db_url or f"sqlite:///{course / 'gradebook.db'}"
     tmpl = template(assignment)

@@ -259,3 +259,50 @@ def test_the_driver_does_not_hold_every_submission(course):
         tracemalloc.stop()
     assert [score for _, score, *_ in rows] == [FULL] * count
     assert peak < 8 * size, f"peak {peak >> 20} MiB for {count} submissions of {size >> 20} MiB"
+
+
+# ------------------------------------------------------------------------------------------ the command (item 3)
+
+def run_grade(*args, env=None):
+    return subprocess.run([sys.executable, "-m", "coursekit", "grade", *map(str, args)], capture_output=True,
+                          text=True, timeout=300, env=env)
+
+
+def test_the_grade_command_works_without_the_venv_on_path(base_course, tmp_path):
+    course = tmp_path / "course"
+    shutil.copytree(base_course, course)
+    (course / "gradebook.db").unlink()
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    env = dict(os.environ, PATH="/usr/bin:/bin")
+    run = run_grade(ASSIGNMENT, "--course", course, "--submissions", empty, "--no-sandbox", env=env)
+    assert run.returncode == 0, run.stderr[-2000:]
+    assert (course / "gradebook.db").exists()
+
+
+def test_bad_arguments_are_one_line_errors_and_write_nothing(base_course, tmp_path):
+    course = tmp_path / "course"
+    shutil.copytree(base_course, course)
+    bare = tmp_path / "bare"
+    bare.mkdir()
+    shutil.copy(ROOT / "nbgrader_config.py", bare)
+    notzip = tmp_path / "export.zip"
+    notzip.write_text("not a zip")
+    cases = [
+        (["NOPE", "--course", course], "unknown assignment NOPE: known are C1W2A1, "),
+        ([ASSIGNMENT, "--course", tmp_path / "missing"], f"--course {tmp_path / 'missing'}: no such folder"),
+        ([ASSIGNMENT, "--course", bare], f"--course {bare} has no source/{ASSIGNMENT}/"),
+        ([ASSIGNMENT, "--course", course, "--workers", "0"], "--workers 0: give at least 1"),
+        ([ASSIGNMENT, "--course", course, "--submissions", tmp_path / "nothere"],
+         f"--submissions {tmp_path / 'nothere'}: no such file or folder"),
+        ([ASSIGNMENT, "--course", course, "--submissions", notzip], f"--submissions {notzip} is not a zip file"),
+    ]
+    before = tree(tmp_path)
+    problems = []
+    for args, message in cases:
+        run = run_grade(*args, "--no-sandbox")
+        lines = run.stderr.splitlines()
+        if run.returncode != 2 or len(lines) != 1 or not lines[0].startswith("error: " + message) or run.stdout:
+            problems.append((args, run.returncode, run.stderr[-800:]))
+    assert not problems, problems
+    assert tree(tmp_path) == before
