@@ -353,6 +353,8 @@ def export_csv(rows, assignment, path, db_url=None):
 
 
 def print_table(rows, out=sys.stdout):
+    """The grade table; ids and statuses (which carry student text) are printed with control characters escaped."""
     out.write(f"{'student':<28} {'score':>6} {'max':>5} {'time':>6}  status\n")
     for student, score, total, seconds, status in rows:
-        out.write(f"{student:<28} {score:6.1f} {total:5.1f} {seconds:5.1f}s  {status}\n")
+        out.write(f"{intake.printable(student):<28} {score:6.1f} {total:5.1f} {seconds:5.1f}s  "
+                  f"{intake.printable(status)}\n")

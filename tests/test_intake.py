@@ -306,3 +306,18 @@ def test_bad_arguments_are_one_line_errors_and_write_nothing(base_course, tmp_pa
             problems.append((args, run.returncode, run.stderr[-800:]))
     assert not problems, problems
     assert tree(tmp_path) == before
+
+
+# ------------------------------------------------------------------------------------------ the terminal (item 4)
+
+def test_the_table_cannot_drive_the_terminal():
+    import io
+    out = io.StringIO()
+    classgrade.print_table([("ann\x1b[1A\x1b[2K", 1.0, 2.0, 0.5, "stopped: \x1b]0;title\x07 \r\nzoe 16.0 \u202e"),
+                            ("bob", 2.0, 2.0, 0.5, "graded")], out=out)
+    text = out.getvalue()
+    assert not any(not c.isprintable() for c in text.replace("\n", "")), repr(text)
+    lines = text.splitlines()
+    assert len(lines) == 3
+    assert lines[1].startswith("ann\\x1b[1A\\x1b[2K ") and lines[1].endswith(r"\x07 \r\nzoe 16.0 \u202e")
+
