@@ -194,7 +194,8 @@ def _from_submitted(course, assignment):
             found.append((entry.name, f"{where}/{assignment}",
                           Refused(f"{where}/{assignment} is a symbolic link (not followed)")))
             continue
-        notebooks = sorted(p.name for p in folder.iterdir() if p.name.endswith(".ipynb")) if folder.is_dir() else []
+        notebooks = sorted(p.name for p in folder.iterdir() if p.name.endswith(".ipynb")  # as nbgrader: no dot-files
+                           and not p.name.startswith(".")) if folder.is_dir() else []
         if len(notebooks) > 1:
             first, second = (f"{where}/{assignment}/{name}" for name in notebooks[:2])
             found.append((entry.name, first, Refused(f"two notebooks for student {entry.name}: {first} and "

@@ -121,7 +121,7 @@ def test_two_files_for_one_student_are_refused_naming_both(course, tmp_path):
 
 
 def test_two_notebooks_in_one_submitted_folder_are_refused(course):
-    for student, files in [("zoe", ["a.ipynb", "b.ipynb"]), ("ann", [NAME])]:
+    for student, files in [("zoe", ["a.ipynb", "b.ipynb"]), ("ann", [NAME, f"._{NAME}"])]:  # dot-files: ignored
         (course / "submitted" / student / ASSIGNMENT).mkdir(parents=True)
         for name in files:
             (course / "submitted" / student / ASSIGNMENT / name).write_bytes(GOOD)
