@@ -247,6 +247,7 @@ def _from_zip(path):
             name = info.filename
             if name.endswith(".ipynb") and not info.is_dir() and not name.startswith("__MACOSX/"):
                 where = f"{path.name}:{name}"
-                found.append((name.rsplit("/", 1)[-1][:-len(".ipynb")], where,
-                              lambda info=info, where=where: read(info, where)))
+                reader = Refused(f"{where} is a path outside the zip") if name.startswith("/") or \
+                    ".." in name.split("/") else lambda info=info, where=where: read(info, where)
+                found.append((name.rsplit("/", 1)[-1][:-len(".ipynb")], where, reader))
         yield from _checked(found)

@@ -108,13 +108,17 @@ def test_two_files_for_one_student_are_refused_naming_both(course, tmp_path):
         z.writestr("ann.ipynb", GOOD)
         z.writestr("bob.ipynb", GOOD)
         z.writestr("bob.ipynb", BAD)
+        z.writestr("../eve.ipynb", GOOD)
+        z.writestr("/tmp/kim.ipynb", GOOD)
     table = by_student(grade(course, source=archive))
     assert table["ann"] == (FULL, "graded")
     assert table["zoe"] == (0.0, "refused: two files for student zoe: export.zip:x/zoe.ipynb and "
                                     "export.zip:zoe.ipynb; keep one")
     assert table["bob"] == (0.0, "refused: two files for student bob: export.zip:bob.ipynb and "
                                     "export.zip:bob.ipynb; keep one")
-    assert not (course / "submitted" / "zoe").exists() and not (course / "submitted" / "bob").exists()
+    assert table["eve"] == (0.0, "refused: export.zip:../eve.ipynb is a path outside the zip")
+    assert table["kim"] == (0.0, "refused: export.zip:/tmp/kim.ipynb is a path outside the zip")
+    assert sorted(os.listdir(course / "submitted")) == ["ann"]
     assert graded_students(course) == ["ann"]
     log = "".join(p.read_text() for p in (course / ".coursekit").glob(f"graded-{ASSIGNMENT}*.jsonl"))
     assert '"ann"' in log and '"zoe"' not in log and '"bob"' not in log
