@@ -60,16 +60,26 @@ def main(argv=None):
         print(f"wrote {path.relative_to(ROOT)}")
         return 0
     if args.command == "grade":
-        from coursekit import classgrade, sandbox
-        limits = sandbox.Limits(cell_timeout=args.cell_timeout, notebook_timeout=args.notebook_timeout,
-                                cpu_seconds=args.cpu_seconds, memory_bytes=int(args.memory_gib * (1 << 30)),
-                                max_processes=args.max_processes, max_file_bytes=int(args.max_file_mib * (1 << 20)))
-        if not args.no_sandbox:
-            active = sandbox.protections()
-            print("sandbox: " + ", ".join(f"{k} on" if v else f"{k} OFF ({active['reasons'].get(k, '?')})"
-                                         for k, v in active.items() if k != "reasons"), file=sys.stderr)
-        rows = classgrade.grade_class(args.assignment, args.course, args.submissions, args.workers, args.scheduler,
-                                      args.db_url, args.run_all, limits, not args.no_sandbox, args.csv)
+        import os
+        from coursekit import classgrade, intake, sandbox
+        # nbgrader runs `alembic` (of this venv) from PATH when it creates a gradebook
+        os.environ["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}"
+        try:  # bad arguments: one line, exit status 2, nothing written
+            intake.check_arguments(args.assignment, args.course, args.submissions, args.workers)
+            limits = sandbox.Limits(cell_timeout=args.cell_timeout, notebook_timeout=args.notebook_timeout,
+                                    cpu_seconds=args.cpu_seconds, memory_bytes=int(args.memory_gib * (1 << 30)),
+                                    max_processes=args.max_processes,
+                                    max_file_bytes=int(args.max_file_mib * (1 << 20)))
+            if not args.no_sandbox:
+                active = sandbox.protections()
+                print("sandbox: " + ", ".join(f"{k} on" if v else f"{k} OFF ({active['reasons'].get(k, '?')})"
+                                             for k, v in active.items() if k != "reasons"), file=sys.stderr)
+            rows = classgrade.grade_class(args.assignment, args.course, args.submissions, args.workers,
+                                          args.scheduler, args.db_url, args.run_all, limits, not args.no_sandbox,
+                                          args.csv)
+        except intake.UsageError as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            return 2
         classgrade.print_table(rows)
         return 0
     if args.command == "demo":

@@ -10,6 +10,7 @@ work as usual.  Re-running grades only new or changed submissions; an interrupte
 import csv
 import functools
 import hashlib
+import itertools
 import json
 import os
 import sys
@@ -19,25 +20,15 @@ from dataclasses import asdict
 from datetime import datetime, timezone
 from pathlib import Path
 
-from coursekit import ROOT
+from coursekit import ROOT, intake
 from coursekit.job import failed_result, grade_submission, template
 
 # ------------------------------------------------------------------------------------------ the driver
 
 def find_submissions(course, assignment, source=None):
-    """[(student, bytes)]: nbgrader's submitted/<student>/<ID>/*.ipynb, or <student>.ipynb files in a folder/zip."""
-    found = []
-    if source is None:
-        for path in sorted((course / "submitted").glob(f"*/{assignment}/*.ipynb")):
-            found.append((path.parent.parent.name, path.read_bytes()))
-    elif str(source).endswith(".zip"):
-        with zipfile.ZipFile(source) as archive:
-            for info in sorted(archive.infolist(), key=lambda i: i.filename):
-                if info.filename.endswith(".ipynb") and not info.is_dir():
-                    found.append((Path(info.filename).stem, archive.read(info)))
-    else:
-        found = [(p.stem, p.read_bytes()) for p in sorted(Path(source).glob("*.ipynb"))]
-    return found
+    """Yield (student, where, content, reason) one at a time from nbgrader's submitted/<student>/<ID>/, or a folder
+    or zip of <student>.ipynb files; content is None for a refused one, and reason says why (see coursekit.intake)."""
+    yield from intake.submissions(course, assignment, source)
 
 
 class State:
@@ -152,14 +143,23 @@ def safe_result(job, get):
 
 
 def run_jobs(jobs, workers, scheduler):
-    """Yield results as they finish: in this process (workers=1), a local process pool, or a Dask cluster."""
+    """Yield results as they finish: in this process (workers=1), a local process pool, or a Dask cluster.  Each job
+    holds a submission's bytes, so `jobs` is read lazily and only a bounded number of them is in flight at once."""
+    jobs = iter(jobs)
     if scheduler:
         from distributed import Client, as_completed
         with Client(scheduler) as client:
-            futures = client.map(grade_submission, jobs, pure=False, key=[f"grade-{j['student']}" for j in jobs])
-            job_of = dict(zip(futures, jobs))
-            for future in as_completed(futures):
-                yield safe_result(job_of[future], future.result)
+            running, job_of = as_completed(), {}
+
+            def submit(count):
+                for job in itertools.islice(jobs, count):
+                    future = client.submit(grade_submission, job, pure=False, key=f"grade-{job['student']}")
+                    job_of[future] = job
+                    running.add(future)
+            submit(max(16, 2 * sum(client.nthreads().values())))
+            for future in running:
+                yield safe_result(job_of.pop(future), future.result)
+                submit(1)
     elif workers <= 1:
         for job in jobs:
             yield safe_result(job, lambda: grade_submission(job))
@@ -168,45 +168,62 @@ def run_jobs(jobs, workers, scheduler):
 
 
 def run_in_pool(jobs, workers):
-    """Grade in `workers` local processes.  If one dies (killed, out of memory), the pool breaks and every job it
-    had not finished fails with it: those are graded again in a fresh pool, once; after a second break they are
-    reported as grader errors (not recorded as done: the next run grades them again)."""
+    """Grade in `workers` local processes, at most two jobs per worker in flight.  If a worker dies (killed, out of
+    memory), the pool breaks and every job it had not finished fails with it: those are graded again in a fresh
+    pool, once; a job caught in a second break is reported as a grader error (not recorded as done: the next run
+    grades it again)."""
     import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor, as_completed
+    from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
     from concurrent.futures.process import BrokenProcessPool
-    todo, attempt = list(jobs), 0
-    while todo:
-        attempt += 1
+    jobs, retry, broke_once = iter(jobs), [], set()
+    while True:
         pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"))
-        finished = False
+        running, broken, finished = {}, False, False
         try:
-            job_of = {pool.submit(grade_submission, job): job for job in todo}
-            todo = []
-            for future in as_completed(job_of):
-                job = job_of[future]
-                if not isinstance(future.exception(), BrokenProcessPool):
-                    yield safe_result(job, future.result)
-                elif attempt == 1:
-                    todo.append(job)
-                else:
-                    yield failed_result(job, job["template"], "grader error: a grading process died twice "
-                                        "while this submission was queued or running", time.time())
+            while True:
+                while not broken and len(running) < 2 * workers:
+                    job = retry.pop() if retry else next(jobs, None)
+                    if job is None:
+                        break
+                    try:
+                        running[pool.submit(grade_submission, job)] = job
+                    except BrokenProcessPool:
+                        retry.append(job)
+                        broken = True
+                if not running:
+                    break
+                done, _ = wait(running, return_when=FIRST_COMPLETED)
+                for future in done:
+                    job = running.pop(future)
+                    if not isinstance(future.exception(), BrokenProcessPool):
+                        yield safe_result(job, future.result)
+                        continue
+                    broken = True
+                    if job["student"] not in broke_once:
+                        broke_once.add(job["student"])
+                        retry.append(job)
+                    else:
+                        yield failed_result(job, job["template"], "grader error: a grading process died twice "
+                                            "while this submission was queued or running", time.time())
             finished = True
         finally:
             # Finished: the workers are idle and exit.  Broken or interrupted (Ctrl-C): drop what has not started and
             # stop the workers now, or one blocked on sending a result nobody reads would keep the program from
             # exiting; what was merged stays merged, the rest is graded next run.
             workers_left = list((pool._processes or {}).values())
-            pool.shutdown(wait=finished and not todo, cancel_futures=True)
-            if not (finished and not todo):
+            pool.shutdown(wait=finished and not broken, cancel_futures=True)
+            if not (finished and not broken):
                 for process in workers_left:
                     process.kill()
+        if not broken:
+            return
 
 
 def grade_class(assignment, course=ROOT, source=None, workers=1, scheduler=None, db_url=None, run_all=False,
                 limits=None, use_sandbox=True, csv_path=None, quiet=False):
     """Grade every new or changed submission; return the table rows [(student, score, max, seconds, status)]."""
     from coursekit import sandbox
+    intake.check_arguments(assignment, course, source, workers)
     course = Path(course)
     db_url = db_url or f"sqlite:///{course / 'gradebook.db'}"
     tmpl = template(assignment)
@@ -216,24 +233,45 @@ def grade_class(assignment, course=ROOT, source=None, workers=1, scheduler=None,
     hidden = [ROOT / "source", ROOT / "tests", ROOT / ".git", course / "submitted", course / "autograded",
               course / "feedback", course / ".coursekit"] + [course / "source"] * (course != ROOT)
     hidden += [Path(db_url[len("sqlite:///"):])] if db_url.startswith("sqlite:///") else []
-    jobs, rows = [], []
-    for student, content in find_submissions(course, assignment, source):
-        digest = hashlib.sha256(content + tmpl["master_sha256"].encode() + str(run_all).encode()).hexdigest()
-        if state.data.get(student, {}).get("sha256") == digest:
-            old = state.data[student]
-            rows.append((student, old["score"], old["max"], 0.0, "unchanged"))
-            continue
-        if source is not None:  # an LMS export: keep a copy where nbgrader expects submissions
-            copy = course / "submitted" / student / assignment / tmpl["name"]
-            copy.parent.mkdir(parents=True, exist_ok=True)
-            copy.write_bytes(content)
-        jobs.append({"student": student, "content": content, "sha256": digest, "template": tmpl, "run_all": run_all,
-                     "limits": asdict(limits), "sandbox": use_sandbox, "hidden_paths": [str(p) for p in hidden]})
+    points = sum(float(c["points"]) for c in tmpl["cells"] if c["kind"] == "test")
+    rows, todo = [], []  # todo: (student, path of the notebook to grade); its bytes are read when its job starts
+
+    def digest_of(content):
+        digest = hashlib.sha256(content)
+        digest.update(tmpl["master_sha256"].encode() + str(run_all).encode())
+        return digest.hexdigest()
+
+    for student, where, content, reason in find_submissions(course, assignment, source):
+        if content is not None:
+            old = state.data.get(student, {})
+            if old.get("sha256") == digest_of(content):
+                rows.append((student, old["score"], old["max"], 0.0, "unchanged"))
+                continue
+            try:  # an LMS export: keep a copy where nbgrader expects submissions
+                path = course / where if source is None else \
+                    intake.store(course, student, assignment, tmpl["name"], content)
+            except intake.Refused as exc:
+                reason = str(exc)
+        if reason:
+            rows.append((student, 0.0, points, 0.0, f"refused: {reason}"))  # shown, never recorded as graded
+        else:
+            todo.append((student, path))
+
+    def jobs():
+        for student, path in todo:
+            try:
+                content = intake.read_file(path)
+            except intake.Refused as exc:  # changed since it was found: graded next run
+                rows.append((student, 0.0, points, 0.0, f"refused: {exc}"))
+                continue
+            yield {"student": student, "content": content, "sha256": digest_of(content), "template": tmpl,
+                   "run_all": run_all, "limits": asdict(limits), "sandbox": use_sandbox,
+                   "hidden_paths": [str(p) for p in hidden]}
     from nbgrader.api import Gradebook
     start, done = time.time(), 0
     gradebook = Gradebook(db_url)
     try:
-        for result in run_jobs(jobs, workers, scheduler):
+        for result in run_jobs(jobs(), workers, scheduler):
             merge(dict(result, timestamp=times.get(result["student"])), course, tmpl, gradebook)
             score = sum(s for _, s, _ in result["cells"])
             total = sum(p for _, _, p in result["cells"])
@@ -244,14 +282,14 @@ def grade_class(assignment, course=ROOT, source=None, workers=1, scheduler=None,
             rows.append((result["student"], score, total, result["seconds"], result["status"]))
             done += 1
             if not quiet:
-                progress(done, len(jobs), start)
+                progress(done, len(todo), start)
     finally:
         gradebook.close()
-        if not quiet and jobs:
+        if not quiet and todo:
             print(file=sys.stderr)
     rows.sort()
     if csv_path:
-        export_csv(rows, assignment, csv_path, db_url)
+        export_csv([row for row in rows if not row[4].startswith("refused: ")], assignment, csv_path, db_url)
     return rows
 
 
@@ -315,6 +353,8 @@ def export_csv(rows, assignment, path, db_url=None):
 
 
 def print_table(rows, out=sys.stdout):
+    """The grade table; ids and statuses (which carry student text) are printed with control characters escaped."""
     out.write(f"{'student':<28} {'score':>6} {'max':>5} {'time':>6}  status\n")
     for student, score, total, seconds, status in rows:
-        out.write(f"{student:<28} {score:6.1f} {total:5.1f} {seconds:5.1f}s  {status}\n")
+        out.write(f"{intake.printable(student):<28} {score:6.1f} {total:5.1f} {seconds:5.1f}s  "
+                  f"{intake.printable(status)}\n")
