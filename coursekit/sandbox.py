@@ -7,27 +7,28 @@
     protections()                    # which protections work on this machine (probed, never assumed)
     explain(error_output, limits)    # "Your notebook used more than 2 GiB of memory in cell 14." or None
 
-The kernel is started through a launcher, `python -m coursekit.sandbox launch CONFIG -- KERNEL CMD`.
-The launcher enters new namespaces and forks: its child is PID 1 of a new PID namespace, which builds
-the kernel's file system, forks the kernel (PID 2), reaps orphans and, when the kernel ends, passes its
-exit status back to the launcher, which ends the same way (so jupyter_client sees the kernel's status).
-When PID 1 ends, the kernel kills every process left in the namespace.  All three share one process
-group: jupyter_client's interrupts (SIGINT to the group) reach the kernel directly; the launcher and
-PID 1 ignore them.  Each step is applied only where the machine allows it, and what was applied is
-written to WORKDIR/.sandbox.json (informative only: the student's code could rewrite it):
+The kernel is started through a launcher, `python -I -S .../sandbox.py launch CONFIG -- KERNEL CMD`.
+It enters new namespaces and forks: its child is PID 1 of a new PID namespace, which builds the kernel's
+file system, forks the kernel (PID 2), reaps orphans and, when the kernel ends, passes its wait status
+to the launcher, which ends the same way (so jupyter_client sees the kernel's exit status).  When PID 1
+ends, every process left in the namespace is killed.  All three share one process group: jupyter_client's
+interrupts (SIGINT to the group) reach the kernel directly; the launcher and PID 1 ignore them.  Each
+step is applied only where the machine allows it; what was applied is written to WORKDIR/.sandbox.json
+(informative only: the student's code could rewrite it):
 
   allow_list      the kernel's root is a new tmpfs holding only: allowed_paths() (the interpreter, its
-                  packages and system libraries, a few /etc files, the kit's student-side folders) and
-                  `readable`, read-only; the workdir, read-write; private /tmp, /var/tmp and /dev/shm; a
-                  minimal /dev; the PID namespace's own /proc.  The host's root is detached (pivot_root):
-                  no host file, unix socket (/run, /tmp) or process's /proc entry can be reached.
+                  packages, the system libraries, /etc/ld.so.cache and /etc/localtime, the kit's
+                  student-side folders) and `readable`, read-only; the workdir, read-write; private /tmp,
+                  /var/tmp and /dev/shm; null, zero, full, random, urandom and tty in /dev; the PID
+                  namespace's own /proc.  The host's root is detached (pivot_root): no other host file,
+                  unix socket (/run, /tmp...) or /proc entry can be reached.
   pid_namespace   the kernel sees only its own processes (not the grader's command line or environment).
   ipc_namespace   SysV shared memory, semaphores and message queues, and POSIX message queues, are the
-                  job's own and die with it.
-  no_network      new (empty) network namespace: not even 127.0.0.1 is reachable, nor an abstract unix
-                  socket of the host.  The kernel talks to the grader over unix sockets in the workdir.
-  clean_env       the kernel's environment is built from an allow-list (PATH, LANG, LC_*, TZ, TERM) and
-                  the sandbox's own settings (HOME in the workdir, one BLAS thread...): no grader variable.
+                  job's own and disappear with it.
+  no_network      a new network namespace without interfaces: not even 127.0.0.1, nor the host's abstract
+                  unix sockets.  The kernel talks to the grader over unix sockets in the workdir.
+  clean_env       the kernel's environment: PATH, LANG, LANGUAGE, LC_*, TZ, TERM, and the sandbox's own
+                  (HOME in the workdir, one BLAS thread...), nothing else of the grader's.
   rlimits         RLIMIT_AS / CPU / FSIZE / CORE from Limits.
   unprivileged_uid  (root only) the kernel runs as a uid of its own (200000-264999, from the workdir),
                   which owns only the workdir, and cleanup() can kill every process it started.
@@ -35,68 +36,30 @@ written to WORKDIR/.sandbox.json (informative only: the student's code could rew
 Without root a user namespace is tried for the namespace-based protections (many laptops allow it).
 """
 import ctypes
-import dataclasses
 import errno
-import hashlib
 import json
 import os
 import resource
 import select
-import shutil
 import signal
-import socket
-import subprocess
 import sys
-import tempfile
-import threading
-import time
-from pathlib import Path
-
-from coursekit import ROOT
 
 RECORD = ".sandbox.json"
 NAMES = ("rlimits", "unprivileged_uid", "process_limit", "no_network", "allow_list", "pid_namespace",
          "ipc_namespace", "clean_env")
-NAMESPACES = ("no_network", "allow_list", "pid_namespace", "ipc_namespace")
-CLONE_NEWNS, CLONE_NEWIPC, CLONE_NEWUSER, CLONE_NEWPID, CLONE_NEWNET = 0x20000, 0x8000000, 0x10000000, 0x20000000, 0x40000000
+CLONE_NEWNS, CLONE_NEWIPC, CLONE_NEWUSER, CLONE_NEWPID, CLONE_NEWNET = (
+    0x20000, 0x8000000, 0x10000000, 0x20000000, 0x40000000)
 MS_RDONLY, MS_NOSUID, MS_NODEV, MS_NOEXEC, MS_REMOUNT, MS_NOATIME, MS_BIND, MS_REC, MS_PRIVATE = (
     1, 2, 4, 8, 32, 1024, 4096, 16384, 1 << 18)
 MNT_DETACH, PR_SET_PDEATHSIG, PR_SET_DUMPABLE = 2, 1, 4
 SYS_PIVOT_ROOT = {"x86_64": 155, "aarch64": 41}.get(os.uname().machine)
 KEEP_ENV = ("PATH", "LANG", "LANGUAGE", "TZ", "TERM")  # and LC_*
-SYSTEM = ("/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32", "/etc/ld.so.cache", "/etc/localtime")
-STUDENT_SIDE = ("utils", "public_tests", "datasets", "images")  # of ROOT
 DEVICES = ("null", "zero", "full", "random", "urandom", "tty")
 IGNORED = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP, signal.SIGQUIT)  # by the launcher and PID 1
 
 
-@dataclasses.dataclass
-class Limits:
-    """What one notebook may use.  Times in seconds, sizes in bytes; `dataclasses.asdict` is JSON."""
-    cell_timeout: int = 60          # wall clock per cell (pass it to NotebookClient(timeout=...))
-    notebook_timeout: int = 600     # wall clock for the whole kernel: killed after this
-    cpu_seconds: int = 600          # RLIMIT_CPU of the kernel process (SIGXCPU)
-    memory_bytes: int = 2 << 30     # RLIMIT_AS (address space) of each process
-    max_processes: int = 64         # RLIMIT_NPROC: processes + threads of the job's uid
-    max_file_bytes: int = 64 << 20  # RLIMIT_FSIZE: largest file it may write
-    network: bool = False           # False: the kernel gets no network at all
-    tmp_bytes: int = 64 << 20       # size of each private /tmp-like tmpfs
-
-
-def job_uid(workdir):
-    """The unprivileged uid (= gid) for a job: stable per workdir, no passwd entry needed."""
-    return 200000 + int(hashlib.sha256(str(Path(workdir).resolve()).encode()).hexdigest(), 16) % 65000
-
-
-def allowed_paths():
-    """What a kernel may read: the interpreter and its packages, the system libraries they load, and the
-    kit's student-side folders (nothing else of ROOT)."""
-    paths = {sys.prefix, sys.exec_prefix, sys.base_prefix, sys.base_exec_prefix, *SYSTEM,
-             *(str(ROOT / name) for name in STUDENT_SIDE)}
-    return sorted(p for p in paths if os.path.lexists(p))
-
-
-# --- the launcher: confine, then exec the kernel -------------------------------------------------
+# --- the launcher: confine, then exec the kernel.  It runs as `python -I -S` and imports only the
+# --- modules above, so that it costs ~20 ms of CPU per kernel.
 
 _libc = ctypes.CDLL(None, use_errno=True)
 
@@ -121,7 +84,8 @@ def _unshare(flags):
     uid, gid = os.getuid(), os.getgid()
     _check(_libc.unshare(flags | CLONE_NEWUSER), "unshare (user namespace)")
     for name, text in (("setgroups", "deny"), ("uid_map", f"{uid} {uid} 1"), ("gid_map", f"{gid} {gid} 1")):
-        Path("/proc/self", name).write_text(text)
+        with open(f"/proc/self/{name}", "w") as f:
+            f.write(text)
 
 
 def _inside(path, folder):
@@ -145,7 +109,7 @@ def _tmpfs(target, mode, size):
     _mount("tmpfs", target, "tmpfs", MS_NOSUID | MS_NODEV, f"mode={mode},size={size}")
 
 
-def _new_root(work, readable, limits):
+def _new_root(work, readable, tmp_bytes):
     """Build the kernel's file system on a tmpfs and pivot into it (the old root is detached).  The tmpfs
     is staged over the workdir, a folder we know exists; the workdir itself is bound back by descriptor."""
     paths, links = set(), {}
@@ -167,7 +131,7 @@ def _new_root(work, readable, limits):
             os.symlink(f"/proc/self/fd/{i}", f"{work}/dev/{name}")
         os.symlink("/proc/self/fd", f"{work}/dev/fd")
         for folder in ("/tmp", "/var/tmp", "/dev/shm"):
-            _tmpfs(work + folder, "1777", limits.tmp_bytes)
+            _tmpfs(work + folder, "1777", tmp_bytes)
         for path in outer:
             _bind(path, work + path)
         for path, target in links.items():
@@ -193,9 +157,9 @@ def _new_root(work, readable, limits):
 
 def _blocked(path):
     """The outermost ancestor of `path` that other users can't enter (e.g. /root holding pyenv)."""
-    parts = Path(path).parts
+    parts = os.path.realpath(path).split("/")
     for i in range(2, len(parts)):
-        folder = os.path.join(*parts[:i])
+        folder = "/".join(parts[:i])
         if not os.stat(folder).st_mode & 0o001:
             return folder
     return None
@@ -209,15 +173,17 @@ def _kernel_env(work):
         os.makedirs(os.path.join(home, sub), exist_ok=True)
     cache = os.environ.get("MPLCONFIGDIR") or os.path.join(
         os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache"), "matplotlib")
-    for font_list in Path(cache).glob("fontlist-*.json"):
-        shutil.copy(font_list, os.path.join(home, ".matplotlib"))
+    for name in os.listdir(cache) if os.path.isdir(cache) else ():
+        if name.startswith("fontlist-") and name.endswith(".json"):
+            with open(os.path.join(cache, name), "rb") as src, open(f"{home}/.matplotlib/{name}", "wb") as dst:
+                dst.write(src.read())
     env = {k: v for k, v in os.environ.items() if k in KEEP_ENV or k.startswith("LC_")}
     env.setdefault("PATH", os.defpath)
     env.update(HOME=home, IPYTHONDIR=f"{home}/.ipython", MPLCONFIGDIR=f"{home}/.matplotlib",
                JUPYTER_RUNTIME_DIR=f"{home}/.jupyter/runtime", XDG_CACHE_HOME=f"{home}/.cache", TMPDIR="/tmp",
                MPLBACKEND="Agg", OPENBLAS_NUM_THREADS="1", OMP_NUM_THREADS="1", MKL_NUM_THREADS="1",
                MALLOC_ARENA_MAX="2", PYTHONDONTWRITEBYTECODE="1",
-               JPY_PARENT_PID="1")  # true inside the namespace; ipykernel then neither polls it nor prints a banner
+               JPY_PARENT_PID="1")  # true in the namespace: ipykernel neither polls it nor prints a banner
     return env
 
 
@@ -265,35 +231,35 @@ def _init(kernel, status_pipe):
 def _confine(cfg, program, then):
     """Apply every protection this machine allows, then call `then(record)` in the confined process (it
     execs the kernel, or runs the probe's checks).  Only that process returns from here."""
-    limits, work, uid = Limits(**cfg["limits"]), cfg["workdir"], cfg["uid"]
+    limits, work, uid = cfg["limits"], cfg["workdir"], cfg["uid"]
     root = os.geteuid() == 0
     on, why = dict.fromkeys(NAMES, False), {}
-    readable = allowed_paths() + cfg["readable"] + [os.path.dirname(os.path.realpath(shutil.which(program) or program))]
     env = _kernel_env(work)
     for sig in IGNORED:  # they reach the kernel through the process group we share
         signal.signal(sig, signal.SIG_IGN)
 
-    try:  # 1. namespaces; the launcher waits for PID 1 of the new PID namespace
-        _unshare(CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWIPC | (0 if limits.network else CLONE_NEWNET))
+    try:  # 1. namespaces; this process stays outside, waiting for PID 1 of the new PID namespace
+        _unshare(CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWIPC | (0 if limits["network"] else CLONE_NEWNET))
         namespace = True
     except OSError as e:
         namespace = False
-        why.update(dict.fromkeys(NAMESPACES, f"no namespaces ({e.strerror or e})"))
+        why.update(dict.fromkeys(("no_network", "allow_list", "pid_namespace", "ipc_namespace"),
+                                 f"no namespaces ({e.strerror or e})"))
     if namespace:
         status_read, status_write = os.pipe()
         child = os.fork()
         if child:
             _end_like(_wait(child, status_read))
         _libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
-        _libc.prctl(PR_SET_DUMPABLE, 0)  # its /proc/1/environ (the grader's) stays closed even to our own uid
+        _libc.prctl(PR_SET_DUMPABLE, 0)  # its /proc/1/environ (the grader's) stays closed even to our uid
         on["ipc_namespace"] = True
-        if limits.network:
+        if limits["network"]:
             why["no_network"] = "Limits.network is True"
         else:
             on["no_network"] = True
         try:  # 2. the file system: an allow-list, with this namespace's own /proc
             _mount(None, "/", None, MS_REC | MS_PRIVATE)
-            _new_root(work, readable, limits)
+            _new_root(work, cfg["readable"], limits["tmp_bytes"])
             on["allow_list"] = on["pid_namespace"] = True
         except OSError as e:
             why["allow_list"] = str(e)
@@ -322,11 +288,11 @@ def _confine(cfg, program, then):
     blocked = root and not on["allow_list"] and _blocked(program)
 
     def rlimits():  # 4. resource limits (never above the current hard limit)
-        wanted = {resource.RLIMIT_AS: (limits.memory_bytes,) * 2, resource.RLIMIT_CORE: (0, 0),
-                  resource.RLIMIT_CPU: (limits.cpu_seconds, limits.cpu_seconds + 1),
-                  resource.RLIMIT_FSIZE: (limits.max_file_bytes,) * 2}
+        wanted = {resource.RLIMIT_AS: (limits["memory_bytes"],) * 2, resource.RLIMIT_CORE: (0, 0),
+                  resource.RLIMIT_CPU: (limits["cpu_seconds"], limits["cpu_seconds"] + 1),
+                  resource.RLIMIT_FSIZE: (limits["max_file_bytes"],) * 2}
         if root and not blocked:
-            wanted[resource.RLIMIT_NPROC] = (limits.max_processes,) * 2
+            wanted[resource.RLIMIT_NPROC] = (limits["max_processes"],) * 2
         for kind, (soft, hard) in wanted.items():
             current = resource.getrlimit(kind)[1]
             hard = hard if current == resource.RLIM_INFINITY else min(hard, current)
@@ -352,12 +318,13 @@ def _confine(cfg, program, then):
         if not on["process_limit"]:
             why["process_limit"] = why.get("unprivileged_uid") or why.get("rlimits")
     why = {k: v for k, v in why.items() if not on[k]}
-    then({"protections": {**on, "reasons": why}, "uid": os.getuid(), "gid": os.getgid(),
-          "limits": dataclasses.asdict(limits), "readable": readable if on["allow_list"] else None})
+    then({"protections": {**on, "reasons": why}, "uid": os.getuid(), "gid": os.getgid(), "limits": limits,
+          "readable": cfg["readable"] if on["allow_list"] else None})
 
 
 def _probe(record, cfg):
     """Inside the probe process: check from the inside that each protection holds."""
+    import socket
     on, why = record["protections"], record["protections"]["reasons"]
 
     def refute(name, reason):
@@ -383,7 +350,8 @@ def _probe(record, cfg):
 
 
 def _launch(record, cfg, cmd):
-    Path(cfg["workdir"], RECORD).write_text(json.dumps({**record, "kernel": cmd}, indent=1))
+    with open(os.path.join(cfg["workdir"], RECORD), "w") as f:
+        json.dump({**record, "kernel": cmd}, f, indent=1)
     os.execvp(cmd[0], cmd)
 
 
@@ -393,15 +361,64 @@ def main(argv=None):
         cfg = json.loads(argv[1])
         return _confine(cfg, sys.executable, lambda record: _probe(record, cfg))
     if len(argv) < 4 or argv[0] != "launch" or argv[2] != "--":
-        sys.exit("usage: python -m coursekit.sandbox launch CONFIG_JSON -- KERNEL_COMMAND...")
+        sys.exit("usage: python -I -S sandbox.py launch CONFIG_JSON -- KERNEL_COMMAND...")
     cfg, cmd = json.loads(argv[1]), argv[3:]
     _confine(cfg, cmd[0], lambda record: _launch(record, cfg, cmd))
 
 
-if __name__ == "__main__":  # the launcher needs only what is above: it starts fast
+if __name__ == "__main__":
     sys.exit(main())
 
+# --- the grader's side --------------------------------------------------------------------------
+
+import dataclasses  # noqa: E402
+import hashlib  # noqa: E402
+import subprocess  # noqa: E402
+import tempfile  # noqa: E402
+import threading  # noqa: E402
+import time  # noqa: E402
+from pathlib import Path  # noqa: E402
+
 from jupyter_client import AsyncKernelManager  # noqa: E402
+
+from coursekit import ROOT  # noqa: E402
+
+LAUNCHER = [sys.executable, "-I", "-S", os.path.abspath(__file__)]
+SYSTEM = ("/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32", "/etc/ld.so.cache", "/etc/localtime")
+STUDENT_SIDE = ("utils", "public_tests", "datasets", "images")  # of ROOT
+
+
+@dataclasses.dataclass
+class Limits:
+    """What one notebook may use.  Times in seconds, sizes in bytes; `dataclasses.asdict` is JSON."""
+    cell_timeout: int = 60          # wall clock per cell (pass it to NotebookClient(timeout=...))
+    notebook_timeout: int = 600     # wall clock for the whole kernel: killed after this
+    cpu_seconds: int = 600          # RLIMIT_CPU of the kernel process (SIGXCPU)
+    memory_bytes: int = 2 << 30     # RLIMIT_AS (address space) of each process
+    max_processes: int = 64         # RLIMIT_NPROC: processes + threads of the job's uid
+    max_file_bytes: int = 64 << 20  # RLIMIT_FSIZE: largest file it may write
+    network: bool = False           # False: the kernel gets no network at all
+    tmp_bytes: int = 64 << 20       # size of each private /tmp-like tmpfs
+
+
+def job_uid(workdir):
+    """The unprivileged uid (= gid) for a job: stable per workdir, no passwd entry needed."""
+    return 200000 + int(hashlib.sha256(str(Path(workdir).resolve()).encode()).hexdigest(), 16) % 65000
+
+
+def allowed_paths():
+    """What every kernel may read: the interpreter and its packages, the system libraries they load, and
+    the kit's student-side folders (nothing else of ROOT)."""
+    paths = {sys.prefix, sys.exec_prefix, sys.base_prefix, sys.base_exec_prefix, *SYSTEM,
+             *(str(ROOT / name) for name in STUDENT_SIDE)}
+    return sorted(p for p in paths if os.path.lexists(p))
+
+
+def _config(limits, workdir, readable=()):
+    workdir = Path(workdir).resolve()
+    uid = job_uid(workdir) if os.geteuid() == 0 else os.getuid()
+    return {"limits": dataclasses.asdict(limits), "workdir": str(workdir), "uid": uid,
+            "readable": allowed_paths() + [str(Path(p).absolute()) for p in readable]}
 
 
 # --- protections: probed once per process -------------------------------------------------------
@@ -418,13 +435,11 @@ def protections():
         with tempfile.TemporaryDirectory(prefix="coursekit-probe-") as tmp:
             work, secret = Path(tmp, "work"), Path(tmp, "secret.txt")
             work.mkdir(), secret.write_text("s")
-            cfg = {**_config(Limits(), work),
-                   "probe": {"secret": str(secret), "ipc": os.readlink("/proc/self/ns/ipc")}}
+            cfg = {**_config(Limits(), work), "probe": {"secret": str(secret), "ipc": os.readlink("/proc/self/ns/ipc")}}
             out = None
             try:
-                out = subprocess.run([sys.executable, "-m", "coursekit.sandbox", "probe", json.dumps(cfg)],
-                                     cwd=work, capture_output=True, text=True, timeout=60,
-                                     env=dict(os.environ, COURSEKIT_PROBE="1"))
+                out = subprocess.run([*LAUNCHER, "probe", json.dumps(cfg)], cwd=work, capture_output=True, text=True,
+                                     timeout=60, env=dict(os.environ, COURSEKIT_PROBE="1"))
                 _PROBED = json.loads(out.stdout.splitlines()[-1])["protections"]
             except (OSError, subprocess.SubprocessError, IndexError, ValueError, KeyError) as e:
                 why = f"the probe failed: {e!r} {out.stderr.strip()[-300:] if out else ''}"
@@ -437,9 +452,10 @@ def protections():
 class SandboxKernelManager(AsyncKernelManager):
     """An AsyncKernelManager whose kernel is started through the sandbox launcher.
 
-    It uses ipc transport: the connection file and the sockets (.kernel.json, .kernel-ipc-N) are in the
-    workdir, so they work inside a network namespace without interfaces.  After `notebook_timeout`
-    seconds the kernel and its processes are killed (nbclient then raises DeadKernelError)."""
+    `readable`: paths the kernel may read beyond allowed_paths().  It uses ipc transport: the connection
+    file and the sockets (.kernel.json, .kernel-ipc-N) are in the workdir, so they work inside a network
+    namespace without interfaces.  After `notebook_timeout` seconds the kernel and its processes are
+    killed (nbclient then raises DeadKernelError)."""
 
     def __init__(self, limits=None, workdir=".", readable=(), **kwargs):
         workdir = Path(workdir).resolve()
@@ -450,7 +466,7 @@ class SandboxKernelManager(AsyncKernelManager):
         super().__init__(transport="ipc", connection_file=str(workdir / ".kernel.json"), ip=ip, **kwargs)
         self.limits = limits or Limits()
         self.workdir = workdir
-        self.readable = [Path(p) for p in readable]  # beyond allowed_paths(), read-only
+        self.readable = [Path(p) for p in readable]
         self.uid = job_uid(workdir)
         self.exit_status = None  # the kernel's return code, once cleanup() saw it (-N: killed by signal N)
         self.timed_out = False   # True if the notebook_timeout killed it
@@ -458,8 +474,7 @@ class SandboxKernelManager(AsyncKernelManager):
 
     def format_kernel_cmd(self, extra_arguments=None):
         cmd = super().format_kernel_cmd(extra_arguments)
-        cfg = _config(self.limits, self.workdir, self.readable)
-        return [sys.executable, "-m", "coursekit.sandbox", "launch", json.dumps(cfg), "--", *cmd]
+        return [*LAUNCHER, "launch", json.dumps(_config(self.limits, self.workdir, self.readable)), "--", *cmd]
 
     async def start_kernel(self, **kw):
         await super().start_kernel(**kw)
@@ -477,13 +492,6 @@ class SandboxKernelManager(AsyncKernelManager):
             return json.loads((self.workdir / RECORD).read_text())
         except (OSError, ValueError):
             return None
-
-
-def _config(limits, workdir, readable=()):
-    workdir = Path(workdir).resolve()
-    uid = job_uid(workdir) if os.geteuid() == 0 else os.getuid()
-    return {"limits": dataclasses.asdict(limits), "workdir": str(workdir), "uid": uid,
-            "readable": [str(p) for p in readable]}
 
 
 def cleanup(km, client=None):
