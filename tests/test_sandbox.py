@@ -138,6 +138,114 @@ def test_no_network(tmp_path):
     assert ename(nb.cells[0]) == ["OSError"] and "unreachable" in nb.cells[0].outputs[0].evalue
 
 
+def test_kernel_has_what_students_need(tmp_path):
+    need("allow_list")
+    extra = tmp_path / "extra.txt"
+    extra.write_text("extra")
+    nb, _, _ = run(tmp_path, "import numpy, matplotlib.pyplot, h5py, ipykernel\nfrom public_tests.C1W2A1 import *\n"
+                             "from lr_utils import load_dataset\nprint(load_dataset()[0].shape[0] > 0)",
+                   f"import os\nprint(sorted(os.listdir({str(ROOT)!r})))",
+                   f"print(open({str(extra)!r}).read())", f"open({str(extra)!r}, 'w')", readable=[extra])
+    assert not ename(nb.cells[0]) and text(nb.cells[0]) == "True\n"
+    assert set(eval(text(nb.cells[1]))) <= {"utils", "public_tests", "datasets", "images", ".venv"}
+    assert text(nb.cells[2]) == "extra\n" and ename(nb.cells[3]) == ["OSError"]  # read-only
+
+
+def test_course_files_are_invisible(tmp_path):
+    """Executed solutions in ROOT/build, an LMS export and a grades CSV in a course folder, the kit itself."""
+    need("allow_list")
+    build = ROOT / "build"
+    made_build = not build.exists()
+    secrets = [build / f"coursekit-test-{uuid.uuid4().hex}" / "solution.ipynb",
+               tmp_path / "course" / "export.zip", tmp_path / "course" / "grades.csv"]
+    for path in secrets:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text("secret")
+    try:
+        nb, _, _ = run(tmp_path, *[f"open({str(path)!r}).read()" for path in secrets],
+                       "import os\nprint([os.path.exists(os.path.join({!r}, name)) for name in "
+                       "('coursekit', 'source', 'tests', 'build', '.git', 'README.md')])".format(str(ROOT)))
+    finally:
+        shutil.rmtree(secrets[0].parent)
+        if made_build:
+            build.rmdir()
+    assert [ename(cell) for cell in nb.cells[:3]] == [["FileNotFoundError"]] * 3
+    assert text(nb.cells[3]) == "[False, False, False, False, False, False]\n"
+
+
+def test_grader_process_is_invisible(tmp_path):
+    need("pid_namespace")
+    nb, _, _ = run(tmp_path, f"open('/proc/{os.getpid()}/cmdline', 'rb').read()",
+                   f"open('/proc/{os.getpid()}/environ', 'rb').read()")
+    assert ename(nb.cells[0]) == ename(nb.cells[1]) == ["FileNotFoundError"]
+
+
+def test_only_its_own_processes_are_visible(tmp_path):
+    need("pid_namespace")
+    with subprocess.Popen(["sleep", "60"]) as other:
+        try:
+            nb, _, _ = run(tmp_path, "import os\nfor pid in sorted(os.listdir('/proc')):\n    if pid.isdigit():\n"
+                                     "        print(open(f'/proc/{pid}/cmdline', 'rb').read().split(b'\\0')[:4])")
+        finally:
+            other.kill()
+    seen = text(nb.cells[0]).splitlines()
+    assert 2 <= len(seen) <= 4, seen  # PID 1 (the launcher) and the kernel, perhaps with a helper of its own
+    assert all("sandbox.py" in line or "ipykernel" in line for line in seen), seen
+
+
+def test_grader_environment_is_not_passed_on(tmp_path):
+    need("clean_env")
+    secret = f"s3cret-{uuid.uuid4().hex}"
+    env = dict(os.environ, COURSEKIT_DB_URL=f"postgresql://grader:{secret}@db/grades", PYTHONSECRET=secret,
+               GRADER_TOKEN=secret)
+    nb, _, _ = run(tmp_path, "import os\nfound = [k for k, v in os.environ.items() if {!r} in v or k.startswith('COURSEKIT')]\n"
+                             "for pid in filter(str.isdigit, os.listdir('/proc')):\n    try:\n"
+                             "        found += [pid] if {!r} in open(f'/proc/{{pid}}/environ', 'rb').read() else []\n"
+                             "    except OSError:\n        pass\nprint(found)".format(secret, secret.encode()), env=env)
+    assert text(nb.cells[0]) == "[]\n"
+
+
+def test_host_unix_sockets_are_unreachable(tmp_path):
+    need("allow_list")
+    need("no_network")
+    name = f"coursekit-test-{uuid.uuid4().hex[:12]}"
+    paths, servers = [f"/tmp/{name}.sock", f"/run/{name}.sock", f"\0{name}"], []
+    try:
+        for path in paths:
+            server = socket.socket(socket.AF_UNIX)
+            servers.append(server)
+            server.bind(path)
+            server.listen()
+            if not path.startswith("\0"):
+                os.chmod(path, 0o777)
+        nb, _, _ = run(tmp_path, f"import socket\nfor path in {paths!r}:\n    try:\n"
+                                 "        socket.socket(socket.AF_UNIX).connect(path)\n        print('connected')\n"
+                                 "    except OSError as e:\n        print(type(e).__name__)")
+    finally:
+        for server in servers:
+            server.close()
+        for path in paths[:2]:
+            Path(path).unlink(missing_ok=True)
+    assert text(nb.cells[0]).split() == ["FileNotFoundError", "FileNotFoundError", "ConnectionRefusedError"]
+
+
+def test_ipc_objects_die_with_the_job(tmp_path):
+    """A SysV shared memory segment and a POSIX message queue made by the kernel are gone after the job."""
+    need("ipc_namespace")
+    key, name = int.from_bytes(os.urandom(3), "big") + 1, f"/coursekit-test-{uuid.uuid4().hex[:12]}".encode()
+    nb, _, _ = run(tmp_path, f"import ctypes, os\nlibc = ctypes.CDLL(None, use_errno=True)\n"
+                             f"print(libc.shmget({key}, 4096, 0o1666) >= 0, "
+                             f"libc.mq_open({name!r}, os.O_CREAT | os.O_RDWR, 0o666, None) >= 0)")
+    libc = ctypes.CDLL(None, use_errno=True)
+    segment, queue = libc.shmget(key, 0, 0), libc.mq_open(name, os.O_RDONLY)
+    if segment >= 0:
+        libc.shmctl(segment, 0, None)  # IPC_RMID
+    if queue >= 0:
+        os.close(queue), libc.mq_unlink(name)
+    assert text(nb.cells[0]) == "True True\n"
+    assert segment == queue == -1
+
+
 def test_cannot_write_outside_workdir(tmp_path):
     need("unprivileged_uid")
     need("allow_list")
