@@ -10,7 +10,8 @@
 The kernel is started through a launcher, `python -I -S .../sandbox.py launch CONFIG -- KERNEL CMD`.
 It enters new namespaces and forks: its child is PID 1 of a new PID namespace, which builds the kernel's
 file system, forks the kernel (PID 2), reaps orphans and, when the kernel ends, passes its wait status
-to the launcher, which ends the same way (so jupyter_client sees the kernel's exit status).  When PID 1
+to the launcher, which ends the same way (so jupyter_client sees the kernel's exit status).  The
+kernel's stdout and stderr are a pipe that the launcher copies to its stderr.  When PID 1
 ends, every process left in the namespace is killed.  All three share one process group: jupyter_client's
 interrupts (SIGINT to the group) reach the kernel directly; the launcher and PID 1 ignore them.  Each
 step is applied only where the machine allows it; what was applied is written to WORKDIR/.sandbox.json
@@ -194,18 +195,23 @@ def _chown_tree(root, uid, gid):
             os.lchown(os.path.join(folder, name), uid, gid)
 
 
-def _wait(child, status_pipe):
-    """The launcher: wait for PID 1 (killing it if the grader dies); return the kernel's wait status."""
-    pidfd, parent = os.pidfd_open(child), os.getppid()
-    while not select.select([pidfd], [], [], 1.0)[0]:
+def _wait(child, status_pipe, output):
+    """The launcher: pass the kernel's output on to our stderr and wait for PID 1 (killing it if the
+    grader dies); return the kernel's wait status."""
+    parent, pidfd = os.getppid(), os.pidfd_open(child)
+    watched = [pidfd, output]
+    while watched:  # until PID 1 has ended and every writer of `output` with it
+        ready = select.select(watched, [], [], 1.0)[0]
+        for fd in ready:
+            data = os.read(fd, 1 << 16) if fd == output else b""
+            if not data:
+                watched.remove(fd)
+            while data:
+                data = data[os.write(2, data):]
         if os.getppid() != parent:
             os.kill(child, signal.SIGKILL)
     status = os.waitpid(child, 0)[1]
-    os.set_blocking(status_pipe, False)
-    try:
-        return int(os.read(status_pipe, 32) or status)
-    except BlockingIOError:
-        return status
+    return int(os.read(status_pipe, 32) or status)
 
 
 def _end_like(status):
@@ -246,10 +252,12 @@ def _confine(cfg, program, then):
         why.update(dict.fromkeys(("no_network", "allow_list", "pid_namespace", "ipc_namespace"),
                                  f"no namespaces ({e.strerror or e})"))
     if namespace:
-        status_read, status_write = os.pipe()
+        (status_read, status_write), (output_read, output_write) = os.pipe(), os.pipe()
         child = os.fork()
         if child:
-            _end_like(_wait(child, status_read))
+            os.close(status_write), os.close(output_write)
+            _end_like(_wait(child, status_read, output_read))
+        os.close(status_read), os.close(output_read)
         _libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
         _libc.prctl(PR_SET_DUMPABLE, 0)  # its /proc/1/environ (the grader's) stays closed even to our uid
         on["ipc_namespace"] = True
@@ -270,8 +278,12 @@ def _confine(cfg, program, then):
                 why["pid_namespace"] = str(e)
         kernel = os.fork()
         if kernel:
+            os.close(output_write)
             _init(kernel, status_write)
         os.close(status_write)
+        for fd in (1, 2):  # a pipe to the launcher, not the grader's own stdout/stderr (a log file to reopen)
+            os.dup2(output_write, fd)
+        os.close(output_write)
     for sig in IGNORED:
         signal.signal(sig, signal.SIG_DFL)
 
@@ -346,7 +358,8 @@ def _probe(record, cfg):
             refute("no_network", f"127.0.0.1 was reachable ({e.strerror})")
     if on["unprivileged_uid"] and os.getuid() != cfg["uid"]:
         refute("unprivileged_uid", "uid did not change")
-    print(json.dumps(record), flush=True)
+    with open(os.path.join(cfg["workdir"], RECORD), "w") as f:
+        json.dump(record, f)
 
 
 def _launch(record, cfg, cmd):
@@ -440,8 +453,8 @@ def protections():
             try:
                 out = subprocess.run([*LAUNCHER, "probe", json.dumps(cfg)], cwd=work, capture_output=True, text=True,
                                      timeout=60, env=dict(os.environ, COURSEKIT_PROBE="1"))
-                _PROBED = json.loads(out.stdout.splitlines()[-1])["protections"]
-            except (OSError, subprocess.SubprocessError, IndexError, ValueError, KeyError) as e:
+                _PROBED = json.loads((work / RECORD).read_text())["protections"]
+            except (OSError, subprocess.SubprocessError, ValueError, KeyError) as e:
                 why = f"the probe failed: {e!r} {out.stderr.strip()[-300:] if out else ''}"
                 _PROBED = {**dict.fromkeys(NAMES, False), "reasons": dict.fromkeys(NAMES, why)}
     return json.loads(json.dumps(_PROBED))  # a copy
