@@ -114,7 +114,7 @@ def _new_root(work, readable, tmp_bytes):
     """Build the kernel's file system on a tmpfs and pivot into it (the old root is detached).  The tmpfs
     is staged over the workdir, a folder we know exists; the workdir itself is bound back by descriptor."""
     paths, links = set(), {}
-    for path in readable:
+    for path in filter(os.path.exists, readable):
         real = os.path.realpath(path)
         paths.add(real)
         if real != os.path.abspath(path):  # e.g. /lib -> usr/lib: the same link in the new root
@@ -230,8 +230,10 @@ def _init(kernel, status_pipe):
     while True:
         pid, status = os.wait()
         if pid == kernel:
-            os.write(status_pipe, str(status).encode())
-            os._exit(0)
+            try:
+                os.write(status_pipe, str(status).encode())
+            finally:  # the launcher may be gone already
+                os._exit(0)
 
 
 def _confine(cfg, program, then):
@@ -508,8 +510,9 @@ class SandboxKernelManager(AsyncKernelManager):
 
 
 def cleanup(km, client=None):
-    """Shut the kernel down and kill every process it left behind (all processes of the job's uid,
-    else the kernel's process group), give the workdir back to us.  Safe to call more than once."""
+    """Shut the kernel down and kill every process it left behind (the launcher's process group, which
+    holds PID 1 of the job's PID namespace, so the whole namespace; and all processes of the job's uid),
+    give the workdir back to us.  Safe to call more than once."""
     if km._timer:
         km._timer.cancel()
     process = getattr(km.provisioner, "process", None)
