@@ -9,7 +9,6 @@ import os
 import shutil
 import socket
 import subprocess
-import sys
 import tempfile
 import uuid
 from pathlib import Path
@@ -198,7 +197,8 @@ def test_grader_environment_is_not_passed_on(tmp_path):
     secret = f"s3cret-{uuid.uuid4().hex}"
     env = dict(os.environ, COURSEKIT_DB_URL=f"postgresql://grader:{secret}@db/grades", PYTHONSECRET=secret,
                GRADER_TOKEN=secret)
-    nb, _, _ = run(tmp_path, "import os\nfound = [k for k, v in os.environ.items() if {!r} in v or k.startswith('COURSEKIT')]\n"
+    nb, _, _ = run(tmp_path, "import os\n"
+                             "found = [k for k, v in os.environ.items() if {!r} in v or k.startswith('COURSEKIT')]\n"
                              "for pid in filter(str.isdigit, os.listdir('/proc')):\n    try:\n"
                              "        found += [pid] if {!r} in open(f'/proc/{{pid}}/environ', 'rb').read() else []\n"
                              "    except OSError:\n        pass\nprint(found)".format(secret, secret.encode()), env=env)
@@ -216,8 +216,9 @@ def test_grader_log_is_unreachable(tmp_path):
         with open(log, "a") as f:
             os.dup2(f.fileno(), 2)
         nb, _, _ = run(tmp_path, "import os, stat\nfound = []\nfor fd in os.listdir('/proc/self/fd'):\n    try:\n"
-                                 "        if stat.S_ISREG(os.stat(f'/proc/self/fd/{fd}').st_mode):\n"
-                                 f"            found += [fd] if {secret!r} in open(f'/proc/self/fd/{{fd}}').read(1000) else []\n"
+                                 "        path = f'/proc/self/fd/{fd}'\n"
+                                 "        if stat.S_ISREG(os.stat(path).st_mode):\n"
+                                 f"            found += [fd] if {secret!r} in open(path).read(1000) else []\n"
                                  "    except OSError:\n        pass\nprint(found)")
     finally:
         os.dup2(saved, 2)
