@@ -230,9 +230,6 @@ def grade_class(assignment, course=ROOT, source=None, workers=1, scheduler=None,
     limits = limits or sandbox.Limits()
     ensure_assignment_in_gradebook(course, assignment, db_url)
     state, times = State(course, assignment, db_url), submission_times(course, assignment, source)
-    hidden = [ROOT / "source", ROOT / "tests", ROOT / ".git", course / "submitted", course / "autograded",
-              course / "feedback", course / ".coursekit"] + [course / "source"] * (course != ROOT)
-    hidden += [Path(db_url[len("sqlite:///"):])] if db_url.startswith("sqlite:///") else []
     points = sum(float(c["points"]) for c in tmpl["cells"] if c["kind"] == "test")
     rows, todo = [], []  # todo: (student, path of the notebook to grade); its bytes are read when its job starts
 
@@ -265,8 +262,7 @@ def grade_class(assignment, course=ROOT, source=None, workers=1, scheduler=None,
                 rows.append((student, 0.0, points, 0.0, f"refused: {exc}"))
                 continue
             yield {"student": student, "content": content, "sha256": digest_of(content), "template": tmpl,
-                   "run_all": run_all, "limits": asdict(limits), "sandbox": use_sandbox,
-                   "hidden_paths": [str(p) for p in hidden]}
+                   "run_all": run_all, "limits": asdict(limits), "sandbox": use_sandbox}
     from nbgrader.api import Gradebook
     start, done = time.time(), 0
     gradebook = Gradebook(db_url)

@@ -419,7 +419,7 @@ def grade_submission(job):
     limits = sandbox.Limits(**job["limits"])
     status, protections, work = "graded", {}, Path(tempfile.mkdtemp(prefix="grade-"))
     try:
-        status, protections = run(nb, tmpl, limits, work, job["sandbox"], job.get("hidden_paths", ()))
+        status, protections = run(nb, tmpl, limits, work, job["sandbox"])
     finally:
         shutil.rmtree(work, ignore_errors=True)
     if notes:
@@ -429,7 +429,7 @@ def grade_submission(job):
             "sha256": job["sha256"], "protections": protections}
 
 
-def run(nb, tmpl, limits, work, use_sandbox=True, hidden_paths=()):
+def run(nb, tmpl, limits, work, use_sandbox=True):
     """Execute `nb` (from notebook_to_run) in a kernel confined to `work`, answer the grader's questions, and judge:
     afterwards `nb` is the graded notebook.  Returns (status, protections that held).
 
@@ -437,7 +437,7 @@ def run(nb, tmpl, limits, work, use_sandbox=True, hidden_paths=()):
     reached still run: in a fresh kernel that runs the notebook again up to the last cell that finished, without its
     public test cells (nothing of that run is shown)."""
     from coursekit import sandbox
-    client, status, died = _execute(nb, tmpl, limits, work, use_sandbox, hidden_paths)
+    client, status, died = _execute(nb, tmpl, limits, work, use_sandbox)
     answers = client.answers
     if died and client.pinned:
         public = {cell_id for cell_id, check in checks(tmpl).items() if check.kind == "public"}
@@ -448,7 +448,7 @@ def run(nb, tmpl, limits, work, use_sandbox=True, hidden_paths=()):
                 replay.cells[-1].id = old.id
         folder = Path(tempfile.mkdtemp(prefix="grade-"))
         try:
-            again = _execute(replay, tmpl, limits, folder, use_sandbox, hidden_paths)[0]
+            again = _execute(replay, tmpl, limits, folder, use_sandbox)[0]
         finally:
             shutil.rmtree(folder, ignore_errors=True)
         answers = dict(answers, **{cell_id: again.answers.get(cell_id) for cell_id in client.pinned})
@@ -473,13 +473,13 @@ def run(nb, tmpl, limits, work, use_sandbox=True, hidden_paths=()):
     return status, (client.protections or {})
 
 
-def _execute(nb, tmpl, limits, work, use_sandbox, hidden_paths):
+def _execute(nb, tmpl, limits, work, use_sandbox):
     """Run `nb` with a grading client; return (client, status, whether the kernel died before the end)."""
     from nbclient.exceptions import DeadKernelError
     from coursekit import sandbox
     status, died = "graded", False
     if use_sandbox:
-        km = sandbox.SandboxKernelManager(limits=limits, workdir=work, hidden_paths=hidden_paths)
+        km = sandbox.SandboxKernelManager(limits=limits, workdir=work)
     else:
         from jupyter_client.manager import AsyncKernelManager
         km = AsyncKernelManager(kernel_name="python3")

@@ -24,7 +24,8 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from coursekit import ROOT, assignments, master_path
+from coursekit import ROOT, master_path
+from coursekit.intake import printable
 from coursekit.release import nbgrader, scratch_course
 from tests import hostile_corpus as hc
 
@@ -328,15 +329,14 @@ def test_terminal_gets_nothing_from_submissions(corpus_run):
 POISON = """
 import json, sys
 from dataclasses import asdict
-from coursekit import ROOT, job, sandbox
+from coursekit import job, sandbox
 from tests import hostile_corpus
 steer, good = hostile_corpus.steering_pair(sys.argv[1])
 tmpl = job.template("C1W2A1")
 limits = sandbox.Limits(cell_timeout=10, notebook_timeout=120, memory_bytes=1 << 30)
-hidden = [str(ROOT / "source"), str(ROOT / "tests"), str(ROOT / ".git")]
 for student, content in [("mallory", steer), ("alice", good)]:
     r = job.grade_submission({"student": student, "content": content, "sha256": student, "template": tmpl,
-                              "run_all": False, "limits": asdict(limits), "sandbox": True, "hidden_paths": hidden})
+                              "run_all": False, "limits": asdict(limits), "sandbox": True})
     print("RESULT", json.dumps({"student": student, "score": sum(s for _, s, _ in r["cells"]),
                                 "failed": [g for g, s, p in r["cells"] if s < p]}), flush=True)
 """
@@ -381,10 +381,10 @@ def test_lms_zip_identities(tmp_path):
         written = sorted(f for f in _files(course) - before if not allowed.match(f))
         if written:
             problems["written outside submitted/<valid id>/"] = written
-        strange = sorted(s for s in rows if s != "yan")
+        strange = sorted(s for s in rows if s != "yan" and not rows[s][1].startswith("refused: "))
         if strange:
             problems["graded under these ids"] = {s: rows[s] for s in strange}
-        unnamed = [entry for entry in refused if CONTROL.sub("", entry) not in CONTROL.sub("", out)]
+        unnamed = [entry for entry in refused if printable(entry) not in out]
         if unnamed:
             problems["refused entries not named"] = unnamed
         control = sorted({repr(c) for c in CONTROL.findall(out) if c != "\r"})
@@ -476,8 +476,7 @@ from coursekit import ROOT, job, sandbox
 content = open(sys.argv[1], "rb").read()
 limits = sandbox.Limits(cell_timeout=10, notebook_timeout=120, memory_bytes=1 << 30)
 r = job.grade_submission({"student": "s", "content": content, "sha256": "s", "template": job.template("C1W2A1"),
-                          "run_all": False, "limits": asdict(limits), "sandbox": True,
-                          "hidden_paths": [str(ROOT / "source"), str(ROOT / "tests"), str(ROOT / ".git")]})
+                          "run_all": False, "limits": asdict(limits), "sandbox": True})
 print("RESULT", json.dumps({"score": sum(s for _, s, _ in r["cells"]), "status": r["status"],
                             "protections": str(r["protections"])[:200]}))
 """
@@ -500,33 +499,3 @@ def test_work_folder_files_cannot_stop_the_grader(name, tmp_path):
     results = [json.loads(l[7:]) for l in run.stdout.splitlines() if l.startswith("RESULT ")]
     assert results and results[0]["score"] == hc.FULL and "forged" not in results[0]["protections"], \
         (results, run.stderr[-1500:])
-
-
-@pytest.mark.parametrize("assignment", assignments())
-def test_master_solutions_get_full_marks(assignment, tmp_path):
-    """The master's own solutions score full marks on every assignment through `coursekit grade`."""
-    from nbgrader.api import Gradebook  # noqa: F401  (the command needs it)
-    course = scratch_course([assignment])
-    try:
-        nbgrader("generate_assignment", assignment, "--force", cwd=course)
-        folder = tmp_path / "export"
-        folder.mkdir()
-        (folder / "ref.ipynb").write_bytes(hc.correct_bytes(assignment))
-        cmd = [sys.executable, "-m", "coursekit", "grade", assignment, "--course", str(course), "--submissions",
-               str(folder), "--cell-timeout", "120", "--notebook-timeout", "900"]
-        run = subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT, timeout=1200)
-        rows = {m[1]: (float(m[2]), float(m[3]), m[5]) for m in map(ROW.match, run.stdout.splitlines()[1:]) if m}
-        score, total, status = rows.get("ref", (None, None, run.stderr[-1500:]))
-        graded = graded_path_for(course, assignment, "ref")
-        failed = []
-        if graded.exists():
-            nb = nbformat.reads(graded.read_text(), as_version=4)
-            failed = [f"{c.id}: {o.get('evalue', '')[:200]}" for c in nb.cells for o in c.get("outputs", [])
-                      if o.get("output_type") == "error"]
-        assert score is not None and score == total, (score, total, status, failed[:5])
-    finally:
-        shutil.rmtree(course, ignore_errors=True)
-
-
-def graded_path_for(course, assignment, student):
-    return course / "autograded" / student / assignment / master_path(assignment).name

@@ -268,8 +268,7 @@ def test_a_cell_printing_without_end_cannot_fill_the_graders_memory(tmp_path):
     tmpl = job.template(ASSIGNMENT)
     content = nbformat.writes(nb).encode()
     result = job.grade_submission({"student": "s", "content": content, "sha256": "x", "template": tmpl,
-                                          "run_all": False, "limits": asdict(LIMITS), "sandbox": False,
-                                          "hidden_paths": []})
+                                   "run_all": False, "limits": asdict(LIMITS), "sandbox": False})
     graded = nbformat.reads(result["notebook"], as_version=4)
     kept = sum(len(o.get("text", "")) for c in graded.cells for o in c.get("outputs", []))
     assert kept < 2 * job.MAX_CELL_OUTPUT_CHARS

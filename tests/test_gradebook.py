@@ -8,7 +8,7 @@ import subprocess
 import sys
 import tempfile
 import zipfile
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timezone
 from pathlib import Path
 
 import nbformat
