@@ -15,6 +15,7 @@ import json
 import os
 import sys
 import time
+import warnings
 import zipfile
 from dataclasses import asdict
 from datetime import datetime, timezone
@@ -70,23 +71,34 @@ class State:
 def submission_times(course, assignment, source=None):
     """{student: when submitted}, for nbgrader's late penalties: nbgrader's own `timestamp.txt` beside a submission
     in submitted/<student>/<ID>/, else the notebook file's time; in a zip, the entry's date (local time, as zips
-    store it)."""
+    store it).  Links are not followed; what cannot be read has no time."""
     from nbgrader.utils import parse_utc
+    from coursekit.intake import Refused, read_file
+
+    def mtime(path):
+        try:
+            return datetime.fromtimestamp(path.lstat().st_mtime, timezone.utc)
+        except OSError:
+            return None
     times = {}
     if source is None:
         for path in (course / "submitted").glob(f"*/{assignment}/*.ipynb"):
             try:
-                when = parse_utc((path.parent / "timestamp.txt").read_text().strip()).replace(tzinfo=timezone.utc)
-            except (OSError, ValueError, OverflowError):  # none, empty or unreadable: the file's own time
-                when = datetime.fromtimestamp(path.stat().st_mtime, timezone.utc)
+                stamp = read_file(path.parent / "timestamp.txt")[:100].decode().strip()
+                when = parse_utc(stamp).replace(tzinfo=timezone.utc)
+            except (Refused, ValueError, OverflowError):  # none, empty or unreadable: the file's own time
+                when = mtime(path)
             times[path.parent.parent.name] = when
     elif str(source).endswith(".zip"):
         with zipfile.ZipFile(source) as archive:
-            times = {Path(i.filename).stem: datetime(*i.date_time).astimezone() for i in archive.infolist()
-                     if i.filename.endswith(".ipynb") and not i.is_dir()}
+            for info in archive.infolist():
+                try:
+                    times[Path(info.filename).stem] = datetime(*info.date_time).astimezone()
+                except (ValueError, OverflowError):
+                    continue
     else:
-        times = {p.stem: datetime.fromtimestamp(p.stat().st_mtime, timezone.utc) for p in Path(source).glob("*.ipynb")}
-    return times
+        times = {p.stem: mtime(p) for p in Path(source).glob("*.ipynb")}
+    return {student: when for student, when in times.items() if when is not None}
 
 
 def merge(result, course, tmpl, gradebook):
@@ -98,19 +110,22 @@ def merge(result, course, tmpl, gradebook):
         target = course / "autograded" / student / assignment / tmpl["name"]
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text(result["notebook"])
-    gradebook.update_or_create_student(student)
+    from sqlalchemy.exc import SAWarning
     when = {"timestamp": result["timestamp"]} if result.get("timestamp") else {}
-    submission = gradebook.update_or_create_submission(assignment, student, **when)
-    for grade_id, score, _ in result["cells"]:
-        grade = gradebook.find_grade(grade_id, name, assignment, student)
-        grade.auto_score = score
-    penalty, late = None, submission.total_seconds_late
-    if late > 0:
-        score = sum(s for _, s, _ in result["cells"])
-        penalty = late_penalties(course).late_submission_penalty(student, score, late)
-        penalty = None if penalty is None else min(max(penalty, 0.0), score)
-    gradebook.find_submission_notebook(name, assignment, student).late_submission_penalty = penalty
-    gradebook.db.commit()
+    with warnings.catch_warnings():  # nbgrader's own use of SQLAlchemy warns here; nothing is wrong
+        warnings.simplefilter("ignore", SAWarning)
+        gradebook.update_or_create_student(student)
+        submission = gradebook.update_or_create_submission(assignment, student, **when)
+        for grade_id, score, _ in result["cells"]:
+            grade = gradebook.find_grade(grade_id, name, assignment, student)
+            grade.auto_score = score
+        penalty, late = None, submission.total_seconds_late
+        if late > 0:
+            score = sum(s for _, s, _ in result["cells"])
+            penalty = late_penalties(course).late_submission_penalty(student, score, late)
+            penalty = None if penalty is None else min(max(penalty, 0.0), score)
+        gradebook.find_submission_notebook(name, assignment, student).late_submission_penalty = penalty
+        gradebook.db.commit()
 
 
 @functools.lru_cache

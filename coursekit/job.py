@@ -6,6 +6,7 @@ returns the graded notebook and the score of every test cell.  It touches nothin
 import ast
 import hashlib
 import json
+import re
 import shutil
 import subprocess
 import tempfile
@@ -112,7 +113,7 @@ def student_cells(content, tmpl):
     answers = {c["grade_id"] for c in cells if c["solution"] and c["grade_id"]}
     known = {c["grade_id"] for c in tmpl["cells"] if c["kind"] == "solution"}
     if not answers & known or answers - known:
-        names = ", ".join(sorted(answers)[:5]) or "none"
+        names = ", ".join(re.sub(r"[^\w.-]", "?", n)[:40] for n in sorted(answers)[:5]) or "none"
         raise Rejected(f"this is not a notebook of {tmpl['assignment']} (its answer cells: {names[:200]})")
     return cells
 
@@ -224,7 +225,7 @@ def _checks(tmpl):
 
 # ------------------------------------------------------------------------------------------ running it
 
-MAX_MESSAGE_BYTES = 32 << 20  # a larger message from the kernel is dropped by zmq before the grader reads it
+MAX_MESSAGE_BYTES = 128 << 20  # a larger message from the kernel is dropped by zmq before the grader reads it
 MAX_ERROR_CHARS = 20_000  # of an error's text and traceback
 PINS = "_coursekit_pins"
 TIMED_OUT = "timed out"  # the answer to a grader's question the kernel did not finish in time

@@ -121,6 +121,15 @@ def build(port=1, secret_paths=(), read_paths=(), unix_sockets=(), shm_key=0x434
         c.source for c in correct().cells if c.id == "L2")), FULL, "output cut")
     add("not-json", b'{"cells": [ this is not json', 0.0, "not a valid notebook")
     add("empty-file", b"", 0.0, "not a valid notebook")
+
+    def malformed(change):  # a correct notebook whose JSON is then broken in one place: a clear 0, never retried
+        data = json.loads(dump(correct()))
+        change(next(c for c in data["cells"] if c.get("id") == "L1"))
+        return json.dumps(data).encode()
+    add("nbgrader-metadata-not-a-dict", malformed(lambda c: c["metadata"].update(nbgrader="x")), 0.0, "malformed")
+    add("grade-id-not-text", malformed(lambda c: c["metadata"]["nbgrader"].update(grade_id=5)), 0.0, "malformed")
+    add("source-not-text", malformed(lambda c: c.update(source=42)), 0.0, "malformed")
+    add("cell-not-a-dict", malformed(lambda c: c.clear()), 0.0, "malformed")
     other = nbformat.reads(build_student_version("C1W2A2"), as_version=4)
     add("wrong-assignment", other, 0.0, "not a notebook of C1W2A1")
     nb = correct()
