@@ -34,7 +34,6 @@ c.Autograde.sanitize_preprocessors, c.Autograde.autograde_preprocessors = _kit_a
 # Markdown cells: coursekit/sanitize.py; again here in case a notebook reached autograded/ unsanitised).  The graded
 # notebook holds no hidden-test code (the kit's job never puts it there; nbgrader would show it, jupyter/nbgrader#917,
 # #1363): hidden tests appear as the grader's verdicts only.
-c.HTMLExporter.preprocessors = ["coursekit.sanitize.SanitizeNotebook"]  # formgrader renders autograded/ with it
 c.GenerateFeedback.preprocessors = [
     "coursekit.sanitize.SanitizeNotebook",  # before GetGrades, which adds the trusted scores and comments
     "nbgrader.preprocessors.GetGrades",

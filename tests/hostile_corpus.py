@@ -227,14 +227,20 @@ RECORD_ATTACKS = {  # each must cost exactly L2's two test cells, and never the 
 
 # 2. Hidden tests visible to student code
 SPY_HIDDEN = r'''
-import coursekit.grading as _g, numpy as _np
+import json as _json, threading as _threading, time as _time
+import public_tests.harness as _h
 _LOG = []
-_real_hidden_check = _g.hidden_check
-def _spy(assignment, name, target, cases):
-    for case in cases:
-        _LOG.append((name, case.name, [_np.asarray(a).tolist() for a in case.args()]))
-    return _real_hidden_check(assignment, name, target, cases)
-_g.hidden_check = _spy
+_real_observe = _h.grader_observe
+def _spy(target, request):  # every input the grader sends, public and hidden
+    _LOG.append(_json.loads(request))
+    return _real_observe(target, request)
+_h.grader_observe = _spy
+def _shout():  # and a thread that keeps printing them, in case output after the last cell is kept
+    while True:
+        _time.sleep(0.05)
+        if _LOG:
+            print("spied inputs:", _LOG[-1])
+_threading.Thread(target=_shout, daemon=True).start()
 '''
 PRINT_SPIED = "print('hidden inputs seen so far:', _LOG)\n"
 PRINT_HISTORY = "print('cells run so far:', *In, sep='\\n')\n"
