@@ -597,8 +597,10 @@ def hidden_leaks(text, assignment=ASSIGNMENT):
     from coursekit.demo import hidden_texts
     found = [line for line in hidden_texts(assignment) + ["BEGIN HIDDEN TESTS"] if line in text]
     values = hidden_values(assignment)
-    printed = {float(m) for m in re.findall(r"-?\d+\.\d{4,}(?:e[-+]?\d+)?", text)}
-    matched = {v for v in values for p in printed if abs(p - v) <= 1e-4 * max(1.0, abs(v))}
+    # numbers printed with at least 6 decimals (numpy prints 8), matching to 1e-7: a looser match finds hidden values
+    # by chance among the hundreds of numbers a notebook prints
+    printed = {float(m) for m in re.findall(r"-?\d+\.\d{6,}(?:e[-+]?\d+)?", text)}
+    matched = {v for v in values for p in printed if abs(p - v) <= 1e-7 * max(1.0, abs(v))}
     if len(matched) >= 3:
         found.append(f"{len(matched)} hidden input values, e.g. {sorted(matched)[:3]}")
     return found
