@@ -1,4 +1,6 @@
 """Executing notebooks with nbclient (the same kernel and imports students and the grader use)."""
+import subprocess
+
 import nbformat
 from nbclient import NotebookClient
 
@@ -7,7 +9,7 @@ def execute(nb, cwd, timeout=600, allow_errors=False):
     """Run every cell of `nb` in place (working directory `cwd`); return the notebook."""
     client = NotebookClient(nb, timeout=timeout, kernel_name="python3", allow_errors=allow_errors,
                             resources={"metadata": {"path": str(cwd)}})
-    client.execute()
+    client.execute(stderr=subprocess.DEVNULL)  # the kernel's own log (a TCP warning), not the notebook's output
     return nb
 
 

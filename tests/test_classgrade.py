@@ -1,5 +1,6 @@
 """The class grader: hostile corpus, a generated class of 50 through the local pool and a real Dask scheduler/worker
 pair on loopback, resumability, the gradebook and leak-free feedback."""
+import contextlib
 import os
 import shutil
 import socket
@@ -183,18 +184,24 @@ def test_class_of_50_local_pool_resumable(class_course):
 
 def test_class_of_50_on_a_dask_cluster(class_course):
     expected = make_class(class_course)
+    with dask_cluster(workers=2) as address:
+        rows = classgrade.grade_class(ASSIGNMENT, class_course, scheduler=address, limits=LIMITS, quiet=True)
+    check_rows(rows, expected)
+
+
+@contextlib.contextmanager
+def dask_cluster(workers):
+    """A real Dask scheduler and a worker with `workers` processes, on loopback; yields the scheduler's address."""
     port = free_port()
-    dask = [sys.executable, "-m", "distributed.cli.dask_scheduler"]
-    scheduler = subprocess.Popen(dask + ["--host", "127.0.0.1", "--port", str(port), "--no-dashboard"],
+    scheduler = subprocess.Popen([sys.executable, "-m", "distributed.cli.dask_scheduler", "--host", "127.0.0.1",
+                                  "--port", str(port), "--no-dashboard"],
                                  stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     worker = subprocess.Popen([sys.executable, "-m", "distributed.cli.dask_worker", f"tcp://127.0.0.1:{port}",
-                               "--nworkers", "2", "--nthreads", "1", "--no-dashboard"],
+                               "--nworkers", str(workers), "--nthreads", "1", "--no-dashboard"],
                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         time.sleep(3)
-        rows = classgrade.grade_class(ASSIGNMENT, class_course, scheduler=f"tcp://127.0.0.1:{port}", limits=LIMITS,
-                                      quiet=True)
-        check_rows(rows, expected)
+        yield f"tcp://127.0.0.1:{port}"
     finally:
         for process in (worker, scheduler):
             process.terminate()

@@ -5,9 +5,6 @@ A new assignment (a master in source/ and a TEXT_MISTAKE in tests/mutants/<ID>.p
 file."""
 import importlib
 import shutil
-import subprocess
-import sys
-import time
 
 import nbformat
 import pytest
@@ -16,25 +13,15 @@ from coursekit import assignments, classgrade, master_path, sandbox
 from coursekit.demo import correct_submission, text_mistake
 from coursekit.notebooks import read
 from coursekit.release import nbgrader, scratch_course
-from tests.test_classgrade import free_port
+from tests.test_classgrade import dask_cluster
 
 LIMITS = sandbox.Limits(cell_timeout=60, notebook_timeout=300)
 
 
 @pytest.fixture(scope="module")
-def dask_cluster():
-    port = free_port()
-    dask = [sys.executable, "-m", "distributed.cli.dask_scheduler"]
-    scheduler = subprocess.Popen(dask + ["--host", "127.0.0.1", "--port", str(port), "--no-dashboard"],
-                                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    worker = subprocess.Popen([sys.executable, "-m", "distributed.cli.dask_worker", f"tcp://127.0.0.1:{port}",
-                               "--nworkers", "1", "--nthreads", "1", "--no-dashboard"],
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    time.sleep(3)
-    yield f"tcp://127.0.0.1:{port}"
-    for process in (worker, scheduler):
-        process.terminate()
-        process.wait(30)
+def dask_scheduler():
+    with dask_cluster(workers=1) as address:
+        yield address
 
 
 def three_submissions(course, assignment):
@@ -68,13 +55,13 @@ def cell_scores(db_url, assignment, students):
 
 
 @pytest.mark.parametrize("assignment", assignments())
-def test_every_path_agrees(assignment, dask_cluster, tmp_path):
+def test_every_path_agrees(assignment, dask_scheduler, tmp_path):
     course = scratch_course([assignment])
     try:
         nbgrader("generate_assignment", assignment, "--force", cwd=course)
         expected = three_submissions(course, assignment)
         graded = {}
-        for path, kwargs in [("local pool", {"workers": 2}), ("dask", {"scheduler": dask_cluster})]:
+        for path, kwargs in [("local pool", {"workers": 2}), ("dask", {"scheduler": dask_scheduler})]:
             db_url = f"sqlite:///{tmp_path / path.replace(' ', '-')}.db"
             shutil.rmtree(course / ".coursekit", ignore_errors=True)
             rows = classgrade.grade_class(assignment, course, db_url=db_url, limits=LIMITS, quiet=True, **kwargs)
