@@ -60,10 +60,7 @@ def main(argv=None):
         print(f"wrote {path.relative_to(ROOT)}")
         return 0
     if args.command == "grade":
-        import os
-        from coursekit import classgrade, intake, sandbox
-        # nbgrader runs `alembic` (of this venv) from PATH when it creates a gradebook
-        os.environ["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}"
+        from coursekit import classgrade, intake, sandbox  # (coursekit puts this venv's scripts first on PATH)
         try:  # bad arguments: one line, exit status 2, nothing written
             intake.check_arguments(args.assignment, args.course, args.submissions, args.workers)
             limits = sandbox.Limits(cell_timeout=args.cell_timeout, notebook_timeout=args.notebook_timeout,

@@ -14,6 +14,8 @@ import zlib
 from pathlib import Path
 
 from coursekit import job
+from coursekit.sandbox import size_text
+from coursekit.sanitize import terminal_text as printable  # re-exported: the grade table prints with it
 
 ID_CHARS = frozenset(string.ascii_letters + string.digits + "_-.@")
 MAX_ID = 64
@@ -28,15 +30,6 @@ class UsageError(Exception):
 
 class Refused(Exception):
     """One submission that is not graded; str() is the reason."""
-
-
-def printable(text):
-    """text with every control or other non-printable character written as a Python escape (\\x1b, \\u202e)."""
-    return "".join(c if c.isprintable() else c.encode("unicode_escape").decode("ascii") for c in str(text))
-
-
-def size_text(n):
-    return f"{n >> 30} GiB" if n % (1 << 30) == 0 else f"{n >> 20} MiB" if n % (1 << 20) == 0 else f"{n} bytes"
 
 
 def id_problem(student):

@@ -1,5 +1,4 @@
 """Student release (nbgrader generate_assignment into notebooks/) and the clean solutions release."""
-import os
 import shutil
 import subprocess
 import sys
@@ -12,8 +11,7 @@ from coursekit.notebooks import BEGIN_HIDDEN, END_HIDDEN, drop_delimiters, read,
 
 def nbgrader(*args, cwd=ROOT, check=True, quiet=True):
     """Run an nbgrader command in course folder `cwd` (which holds nbgrader_config.py)."""
-    env = dict(os.environ, PATH=f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}")
-    result = subprocess.run([sys.executable, "-m", "nbgrader", *args], cwd=cwd, text=True, env=env,
+    result = subprocess.run([sys.executable, "-m", "nbgrader", *args], cwd=cwd, text=True,
                             stdout=subprocess.PIPE if quiet else None, stderr=subprocess.STDOUT if quiet else None)
     if check and result.returncode != 0:
         raise RuntimeError(f"nbgrader {' '.join(args)} failed:\n{result.stdout}")

@@ -574,7 +574,7 @@ def uid_processes(uid, zombies=False):
 
 # --- explaining a limit to the student ----------------------------------------------------------
 
-def _size(n):
+def size_text(n):
     for unit, shift in (("GiB", 30), ("MiB", 20), ("KiB", 10)):
         if n >= 1 << shift:
             return f"{n / (1 << shift):g} {unit}"
@@ -596,9 +596,9 @@ def explain(error, limits=None, cell=None, km=None):
     if "CellTimeoutError" in name or "Cell execution timed out" in text:
         return f"Your notebook took longer than {limits.cell_timeout} s{where} (the limit per cell)."
     if "MemoryError" in name or "MemoryError" in text or "Cannot allocate memory" in text:
-        return f"Your notebook used more than {_size(limits.memory_bytes)} of memory{where}."
+        return f"Your notebook used more than {size_text(limits.memory_bytes)} of memory{where}."
     if "File too large" in text or "EFBIG" in text:
-        return f"Your notebook wrote a file larger than {_size(limits.max_file_bytes)}{where}."
+        return f"Your notebook wrote a file larger than {size_text(limits.max_file_bytes)}{where}."
     if "BlockingIOError" in name or "Resource temporarily unavailable" in text or "new thread" in text:
         return f"Your notebook tried to start too many processes{where} (limit {limits.max_processes})."
     if "DeadKernel" in name or "Kernel died" in text or "kernel died" in text:
